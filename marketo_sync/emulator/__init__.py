@@ -1,0 +1,6 @@
+"""A stateful Marketo Engage lookalike for tests, demos and benchmarks.
+
+``backend`` holds the instance (folders, programs, campaigns, tokens, leads) and its rules;
+``server`` speaks Marketo's HTTP; ``limits`` and ``faults`` make it behave like a busy,
+flaky production instance on demand; ``seed`` loads an instance from YAML.
+"""

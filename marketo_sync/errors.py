@@ -1,0 +1,136 @@
+"""The exceptions of marketo-sync, as one hierarchy.
+
+Everything the tool raises on purpose derives from :class:`MarketoSyncError`, so the CLI
+can catch it in one place, print the message and choose the exit code. Nothing below the
+CLI prints.
+
+::
+
+    MarketoSyncError
+    ├── ConfigError              settings, environments, credentials (before any call)
+    ├── ValidationError          campaign files: every reason, each with file, line, column
+    ├── PlanError                the plan cannot be made or must not be applied
+    │   ├── UnsafePlan           a safety threshold or rule refuses it (override named)
+    │   └── StalePlan            the instance changed since the plan was saved
+    └── ApiError                 Marketo answered with an error code (code, message, requestId)
+        ├── AuthError            601 / 602 that survived one re-authentication, bad credentials
+        ├── RateLimited          606 / 615 that survived the retry budget
+        ├── QuotaExhausted       607 (daily quota): never retried
+        ├── NotFound             702, or an asset that does not exist
+        ├── BusinessRuleError    709 (duplicate name, activation preconditions, ...)
+        ├── BadLocation          710 / 711 (parent folder missing or of the wrong kind)
+        ├── TransportError       HTTP failures, timeouts, non-JSON bodies
+        └── OutcomeUnknown       a non-idempotent write may or may not have happened
+
+Secrets never enter these messages: they are built from codes, paths and Marketo's own
+error text only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class MarketoSyncError(Exception):
+    """Base class of every error the tool raises on purpose."""
+
+
+class ConfigError(MarketoSyncError):
+    """Bad or missing settings (project file, environment variables)."""
+
+
+class ValidationError(MarketoSyncError):
+    """Campaign files are invalid. Carries every reason, each already located.
+
+    Each reason is a string that ends with ``file, line N, column M`` (or names the file
+    alone when no position is known), so that the user can fix all of them in one pass.
+    """
+
+    def __init__(self, reasons: Iterable[str]) -> None:
+        self.reasons: list[str] = list(reasons)
+        count = len(self.reasons)
+        head = f"{count} error{'s' if count != 1 else ''} in campaign files"
+        super().__init__(head + ":\n" + "\n".join(f"  - {r}" for r in self.reasons))
+
+
+class PlanError(MarketoSyncError):
+    """The plan cannot be computed, or must not be applied as it is."""
+
+
+class UnsafePlan(PlanError):
+    """A safety rule refuses the plan; the message names the rule and its override."""
+
+
+class StalePlan(PlanError):
+    """A saved plan no longer matches the instance (or was made for another one)."""
+
+
+class ApiError(MarketoSyncError):
+    """Marketo answered with an error. ``code`` is Marketo's string code (e.g. ``"709"``)."""
+
+    def __init__(self, code: str, message: str, request_id: str | None = None, *,
+                 method: str | None = None, path: str | None = None) -> None:
+        self.code = str(code)
+        self.message = message
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        where = f" ({method} {path})" if method and path else ""
+        rid = f" [requestId {request_id}]" if request_id else ""
+        super().__init__(f"Marketo error {self.code}: {message}{where}{rid}")
+
+
+class AuthError(ApiError):
+    """Authentication failed: bad credentials, or 601/602 after one fresh token."""
+
+
+class RateLimited(ApiError):
+    """606 / 615 that did not clear within the retry budget."""
+
+
+class QuotaExhausted(ApiError):
+    """607: the instance's daily API quota is used up. Retrying cannot help today."""
+
+
+class NotFound(ApiError):
+    """702, or an asset that does not exist."""
+
+
+class BusinessRuleError(ApiError):
+    """709: Marketo refuses the change (duplicate name, activation rules, ...)."""
+
+
+class BadLocation(ApiError):
+    """710 / 711: the parent folder does not exist or cannot hold this asset."""
+
+
+class TransportError(ApiError):
+    """No usable Marketo answer: connection failure, timeout, HTTP error, non-JSON body."""
+
+
+class OutcomeUnknown(ApiError):
+    """A non-idempotent write was sent but its answer was lost.
+
+    The change may or may not have happened: the caller must look before it retries
+    (for a create or clone: search the parent folder for the name).
+    """
+
+
+#: Marketo error codes mapped to the exception class that represents them.
+CODE_CLASSES: dict[str, type[ApiError]] = {
+    "601": AuthError,
+    "602": AuthError,
+    "606": RateLimited,
+    "615": RateLimited,
+    "607": QuotaExhausted,
+    "702": NotFound,
+    "709": BusinessRuleError,
+    "710": BadLocation,
+    "711": BadLocation,
+}
+
+
+def api_error(code: str, message: str, request_id: str | None = None, **where: str) -> ApiError:
+    """Build the most specific :class:`ApiError` subclass for a Marketo error code."""
+    cls = CODE_CLASSES.get(str(code), ApiError)
+    return cls(str(code), message, request_id, **where)
