@@ -1,0 +1,280 @@
+"""The Plan: what must change, in apply order, with what was observed and what it costs.
+
+A :class:`Plan` is the single object shared by ``plan`` and ``apply`` (issue 5): apply
+executes ``plan.changes`` in order and decides nothing on its own. The plan also carries
+
+* ``observations``: for every affected campaign (and token) what the planner read
+  (id, ``updatedAt`` and the compared fields, or ``exists: false``), so that apply can
+  re-read and refuse a stale plan (:class:`~marketo_sync.errors.StalePlan`);
+* ``environment`` and ``instance`` (the base URL host), so that a plan is never applied to
+  another instance;
+* ``drift`` (read-only differences) and ``unmanaged`` (undeclared campaigns left alone);
+* ``cost``: API calls made to read, calls the apply will make, and their minimum duration
+  at the configured rate, because the budget is shared by every integration;
+* a ``checksum`` (SHA-256 of the canonical JSON without the checksum) that ``from_json``
+  verifies, so a hand-edited saved plan is refused.
+
+The saved plan (``plan --out``) and ``plan --format json`` are the same document,
+described by ``schemas/plan.schema.json`` (``format_version`` "1").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from marketo_sync.changes import (
+    ACTIONS,
+    CampaignChange,
+    Change,
+    Drift,
+    Unmanaged,
+)
+from marketo_sync.errors import PlanError
+
+FORMAT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the planner saw of one affected campaign or token, for the stale-plan check.
+
+    ``kind`` is ``"campaign"`` or ``"token"``. For a campaign: ``id`` (None when it did not
+    exist), ``folder`` (user path), ``folder_ref``, ``name``, ``exists``, ``updated_at``
+    (normalised ISO 8601) and ``fields`` (the compared attributes as read: name,
+    description, isActive, type, ...). For a token: ``name`` is the token name and
+    ``fields`` its type and value.
+    """
+
+    kind: str
+    folder: str
+    folder_ref: Mapping[str, Any]
+    name: str
+    exists: bool
+    id: int | None = None
+    updated_at: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "folder": self.folder,
+            "folder_ref": dict(self.folder_ref),
+            "name": self.name,
+            "exists": self.exists,
+            "updated_at": self.updated_at,
+            "fields": dict(self.fields),
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Observation:
+        return cls(
+            kind=str(data["kind"]), folder=str(data["folder"]), folder_ref=dict(data["folder_ref"]),
+            name=str(data["name"]), exists=bool(data["exists"]),
+            id=None if data.get("id") is None else int(data["id"]),
+            updated_at=data.get("updated_at"), fields=dict(data.get("fields") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class ApiCost:
+    """API calls of the plan, and how long they take at ``rate_calls`` per ``rate_window`` s.
+
+    ``apply_reads`` counts the reads apply makes around its writes: the stale-plan check
+    before and the verification after (one browse page per affected folder each time,
+    plus one read per affected token folder and per pinned campaign found elsewhere).
+    """
+
+    read_calls: int = 0
+    apply_writes: int = 0
+    apply_reads: int = 0
+    rate_calls: int = 50
+    rate_window: float = 20.0
+
+    @property
+    def apply_calls(self) -> int:
+        return self.apply_writes + self.apply_reads
+
+    def seconds(self, calls: int) -> float:
+        """Minimum wall time for ``calls`` calls under a sliding window (latency excluded)."""
+        if calls <= 0 or self.rate_calls <= 0:
+            return 0.0
+        return math.floor((calls - 1) / self.rate_calls) * self.rate_window
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {
+            "read_calls": self.read_calls,
+            "apply_calls": self.apply_calls,
+            "apply_writes": self.apply_writes,
+            "apply_reads": self.apply_reads,
+            "rate": {"calls": self.rate_calls, "seconds": self.rate_window},
+            "apply_min_seconds": self.seconds(self.apply_calls),
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> ApiCost:
+        rate = data.get("rate") or {}
+        return cls(int(data.get("read_calls", 0)), int(data.get("apply_writes", 0)),
+                   int(data.get("apply_reads", 0)), int(rate.get("calls", 50)),
+                   float(rate.get("seconds", 20.0)))
+
+    def describe(self) -> str:
+        """One line for the text footer and the markdown summary."""
+        apply_s = self.seconds(self.apply_calls)
+        return (
+            f"API cost: {self.read_calls} call{'s' if self.read_calls != 1 else ''} to read; "
+            f"apply will make about {self.apply_calls} ({self.apply_writes} writes + "
+            f"{self.apply_reads} verification reads), at least {apply_s:g} s at "
+            f"{self.rate_calls} calls per {self.rate_window:g} s"
+        )
+
+
+def _sorted(changes: Iterable[Change]) -> tuple[Change, ...]:
+    return tuple(sorted(changes, key=lambda c: c.sort_key))
+
+
+def _canonical(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def checksum_of(document: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of ``document`` without its ``checksum`` key."""
+    body = {k: v for k, v in document.items() if k != "checksum"}
+    return "sha256:" + hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sorted changes plus drift, unmanaged campaigns, observations and cost. See module doc."""
+
+    changes: tuple[Change, ...] = ()
+    drift: tuple[Drift, ...] = ()
+    unmanaged: tuple[Unmanaged, ...] = ()
+    observations: tuple[Observation, ...] = ()
+    cost: ApiCost = field(default_factory=ApiCost)
+    environment: str = ""
+    instance: str = ""
+    created_at: str = ""
+    #: Campaigns the files manage (declared + undeclared in exclusive folders): the base of
+    #: apply's blast-radius thresholds.
+    managed_count: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "changes", _sorted(self.changes))
+        keys = [c.key for c in self.changes]
+        dupes = sorted(k for k, n in Counter(keys).items() if n > 1)
+        if dupes:
+            raise PlanError(f"duplicate change keys in plan: {', '.join(dupes)}")
+        if not self.created_at:
+            now = datetime.now(UTC).replace(microsecond=0).isoformat()
+            object.__setattr__(self, "created_at", now)
+
+    # -- queries -------------------------------------------------------------------------
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.drift)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to apply and nothing to report (exit 0 with ``--detailed-exitcode``)."""
+        return not self.changes and not self.drift
+
+    def counts(self) -> dict[str, int]:
+        """Changes per action, every action present (0 when none), in phase order."""
+        counter = Counter(c.ACTION for c in self.changes)
+        return {action: counter.get(action, 0) for action in ACTIONS}
+
+    def by_key(self) -> dict[str, Change]:
+        return {c.key: c for c in self.changes}
+
+    def campaign_changes(self) -> tuple[CampaignChange, ...]:
+        return tuple(c for c in self.changes if isinstance(c, CampaignChange))
+
+    def summary_line(self) -> str:
+        """``"2 to create, 1 to update, …"``: Terraform-like, every category shown."""
+        c = self.counts()
+        parts = [
+            f"{c['create'] + c['clone']} to create",
+            f"{c['update']} to update",
+            f"{c['activate']} to activate",
+            f"{c['deactivate']} to deactivate",
+            f"{c['replace']} to replace",
+            f"{c['delete']} to delete",
+            f"{c['set-token'] + c['delete-token']} token changes",
+            f"{len(self.drift)} drifted",
+        ]
+        return ", ".join(parts) + "."
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "changes": len(self.changes),
+            "by_action": self.counts(),
+            "drift": len(self.drift),
+            "unmanaged": len(self.unmanaged),
+            "managed_campaigns": self.managed_count,
+            "text": self.summary_line(),
+            "api": self.cost.data,
+        }
+
+    # -- saved-plan format ---------------------------------------------------------------
+    def to_document(self) -> dict[str, Any]:
+        """The JSON document (stable key order) including its checksum."""
+        doc: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "environment": self.environment,
+            "instance": self.instance,
+            "created_at": self.created_at,
+            "summary": self.summary(),
+            "changes": [c.data for c in self.changes],
+            "drift": [d.data for d in self.drift],
+            "unmanaged": [u.data for u in self.unmanaged],
+            "observations": [o.data for o in self.observations],
+        }
+        doc["checksum"] = checksum_of(doc)
+        return doc
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_document(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        """Load a saved plan; refuses another format version or a wrong checksum."""
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise PlanError(f"not a saved plan (invalid JSON: {error})") from error
+        if not isinstance(doc, dict):
+            raise PlanError("not a saved plan (expected a JSON object)")
+        version = doc.get("format_version")
+        if version != FORMAT_VERSION:
+            raise PlanError(f"unsupported plan format_version {version!r} (expected {FORMAT_VERSION!r})")
+        if doc.get("checksum") != checksum_of(doc):
+            raise PlanError("saved plan checksum does not match its content (edited or truncated)")
+        summary = doc.get("summary") or {}
+        try:
+            return cls(
+                changes=tuple(Change.from_data(d) for d in doc.get("changes", [])),
+                drift=tuple(Drift.from_data(d) for d in doc.get("drift", [])),
+                unmanaged=tuple(Unmanaged.from_data(d) for d in doc.get("unmanaged", [])),
+                observations=tuple(Observation.from_data(d) for d in doc.get("observations", [])),
+                cost=ApiCost.from_data(summary.get("api") or {}),
+                environment=str(doc.get("environment", "")),
+                instance=str(doc.get("instance", "")),
+                created_at=str(doc.get("created_at", "")),
+                managed_count=int(summary.get("managed_campaigns", 0)),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise PlanError(f"saved plan is malformed: {error}") from error
