@@ -129,12 +129,15 @@ class ApiCost:
 
     def describe(self) -> str:
         """One line for the text footer and the markdown summary."""
-        apply_s = self.seconds(self.apply_calls)
+        calls = self.apply_calls
+        if calls <= self.rate_calls:
+            timing = f"within one {self.rate_window:g} s window"
+        else:
+            timing = f"at least {self.seconds(calls):g} s"
         return (
             f"API cost: {self.read_calls} call{'s' if self.read_calls != 1 else ''} to read; "
-            f"apply will make about {self.apply_calls} ({self.apply_writes} writes + "
-            f"{self.apply_reads} verification reads), at least {apply_s:g} s at "
-            f"{self.rate_calls} calls per {self.rate_window:g} s"
+            f"apply will make about {calls} ({self.apply_writes} writes + {self.apply_reads} "
+            f"verification reads), {timing} at {self.rate_calls} calls per {self.rate_window:g} s"
         )
 
 
@@ -211,11 +214,15 @@ class Plan:
             f"{c['update']} to update",
             f"{c['activate']} to activate",
             f"{c['deactivate']} to deactivate",
-            f"{c['replace']} to replace",
             f"{c['delete']} to delete",
-            f"{c['set-token'] + c['delete-token']} token changes",
-            f"{len(self.drift)} drifted",
         ]
+        if c["replace"]:
+            parts.insert(4, f"{c['replace']} to replace")
+        tokens = c["set-token"] + c["delete-token"]
+        if tokens:
+            parts.append(f"{tokens} token change{'s' if tokens != 1 else ''}")
+        if self.drift:
+            parts.append(f"{len(self.drift)} drifted")
         return ", ".join(parts) + "."
 
     def summary(self) -> dict[str, Any]:

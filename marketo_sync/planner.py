@@ -386,7 +386,7 @@ class _Planner:
                 key=f"activate:{folder.path}/{desired.name}", campaign=target, target_from=replace.key,
                 depends_on=(replace.key, *self.token_dependencies(folder.ref)),
                 after={"isActive": True}, verify={"isActive": True}, location=location))
-        self.check_expect(target, desired, remote)
+        self.check_expect(old, desired, remote)
 
     def plan_undeclared(self, folder: RemoteFolder, mode: str) -> None:
         for remote in self.remote.in_folder(folder.ref):
