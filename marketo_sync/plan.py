@@ -130,13 +130,15 @@ class ApiCost:
     def describe(self) -> str:
         """One line for the text footer and the markdown summary."""
         calls = self.apply_calls
+        reads = f"API cost: {self.read_calls} call{'s' if self.read_calls != 1 else ''} to read"
+        if calls == 0:
+            return f"{reads}; nothing to apply"
         if calls <= self.rate_calls:
             timing = f"within one {self.rate_window:g} s window"
         else:
             timing = f"at least {self.seconds(calls):g} s"
         return (
-            f"API cost: {self.read_calls} call{'s' if self.read_calls != 1 else ''} to read; "
-            f"apply will make about {calls} ({self.apply_writes} writes + {self.apply_reads} "
+            f"{reads}; apply will make about {calls} ({self.apply_writes} writes + {self.apply_reads} "
             f"verification reads), {timing} at {self.rate_calls} calls per {self.rate_window:g} s"
         )
 

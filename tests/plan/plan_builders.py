@@ -104,3 +104,26 @@ def token(folder: FolderRef, name: str, value: str, type: str = "text") -> Desir
 def desired(*campaigns: DesiredCampaign, folders: tuple[ManagedFolder, ...] = (),
             tokens: tuple[DesiredToken, ...] = ()) -> DesiredState:
     return DesiredState(campaigns=tuple(campaigns), folders=folders, tokens=tokens)
+
+
+def golden_plan() -> Any:
+    """A plan with every action kind, drift and unmanaged campaigns; deterministic."""
+    from marketo_sync.planner import PlanOptions, diff
+
+    _line[0] = 0
+    template = "Marketing Activities/Templates/Webinar Reminder Template"
+    return diff(
+        desired(
+            dc("02 - Reminder", MARCH, template=template, active=True, description="Reminder"),
+            dc("Lead Routing v2", OPERATIONAL, id=5003, description="Routes leads"),
+            dc("Score - Web Visit", WEBINARS, id=5002, expect={"isRequestable": True}),
+            dc("Empty", NEWSLETTERS),
+            dc("01 - Registration Confirmation", MAY, active=False),
+            folders=(managed(OPERATIONAL, "exclusive"), managed(NEWSLETTERS, "additive"),
+                     managed(MARCH, "exclusive")),
+            tokens=(token(MARCH, "WebinarTitle", "New"),),
+        ),
+        example_remote(),
+        PlanOptions(allow_replace=True, environment="sandbox", instance="127.0.0.1:9999",
+                    created_at="2026-01-01T00:00:00+00:00"),
+    )
