@@ -36,7 +36,7 @@ from marketo_sync.changes import (
     Drift,
     Unmanaged,
 )
-from marketo_sync.errors import PlanError
+from marketo_sync.errors import PlanError, UnsafePlan
 
 FORMAT_VERSION = "1"
 
@@ -237,6 +237,38 @@ class Plan:
             "text": self.summary_line(),
             "api": self.cost.data,
         }
+
+    # -- safety (octoDNS ``raise_if_unsafe``) ------------------------------------------------
+    def destructive_count(self) -> int:
+        """Campaigns this plan deletes, deactivates or replaces (each counted once)."""
+        touched: set[str] = set()
+        for change in self.campaign_changes():
+            if change.ACTION in ("delete", "deactivate"):
+                touched.add(f"id:{change.campaign.id}")
+            elif change.ACTION == "replace":
+                source = getattr(change, "source", None)
+                touched.add(f"id:{source.id if source is not None else change.key}")
+        return len(touched)
+
+    def raise_if_unsafe(self, *, allow_delete: bool = False, force: bool = False,
+                        max_share: float = 0.25, min_managed: int = 10) -> None:
+        """Refuse a plan that deletes without ``--allow-delete`` or destroys too much.
+
+        The share rule applies when more than ``min_managed`` campaigns are managed: deleting,
+        deactivating or replacing more than ``max_share`` of them needs ``--force``. The
+        message names the rule and its override.
+        """
+        deletes = self.counts()["delete"] + self.counts()["delete-token"]
+        if deletes and not allow_delete:
+            raise UnsafePlan(f"the plan deletes {deletes} item{'s' if deletes != 1 else ''}; "
+                             "deletions need --allow-delete")
+        managed = self.managed_count
+        destructive = self.destructive_count()
+        if not force and managed > min_managed and destructive / managed > max_share:
+            raise UnsafePlan(
+                f"too many destructive changes: {destructive / managed:.2%} of the managed campaigns "
+                f"is over {max_share:.2%} ({destructive}/{managed} deleted, deactivated or replaced); "
+                "--force required")
 
     # -- saved-plan format ---------------------------------------------------------------
     def to_document(self) -> dict[str, Any]:

@@ -198,3 +198,16 @@ def test_api_cost_counts_writes_and_reads():
     assert plan.cost.apply_writes == 2
     assert plan.cost.apply_reads == 2  # one browse of the program before and after
     assert TEMPLATES not in {c.campaign.folder_ref for c in plan.campaign_changes()}
+
+
+def test_raise_if_unsafe_rules():
+    from marketo_sync.errors import UnsafePlan
+
+    plan = diff(desired(dc("Legacy Lead Routing", OPERATIONAL), folders=(managed(OPERATIONAL, "exclusive"),)),
+                example_remote())
+    with pytest.raises(UnsafePlan, match="--allow-delete"):
+        plan.raise_if_unsafe()
+    plan.raise_if_unsafe(allow_delete=True)  # 3 managed: below the minimum for the share rule
+    with pytest.raises(UnsafePlan, match=r"66.67% .* is over 25.00% \(2/3 .*--force required"):
+        plan.raise_if_unsafe(allow_delete=True, min_managed=1)
+    plan.raise_if_unsafe(allow_delete=True, min_managed=1, force=True)
