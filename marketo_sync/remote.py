@@ -356,31 +356,48 @@ def _common_prefix(group: list[tuple[str, ...]]) -> tuple[str, ...]:
     return prefix
 
 
-def _resolve_group(api: ReadApi, state: RemoteState, group: list[tuple[str, ...]]) -> None:
-    """One area: by-name lookup of the deepest common ancestor, one browse below it."""
-    ancestor = _common_prefix(group)
-    ancestor_path = join_path(ancestor)
-    anchor: RemoteFolder | None = None
-    for record in api.folders_by_name(ancestor[-1]):
+def _find_by_name(api: ReadApi, segments: tuple[str, ...]) -> RemoteFolder | None:
+    """The folder at exactly this path, through one by-name call (names are not unique)."""
+    wanted = join_path(segments)
+    for record in api.folders_by_name(segments[-1]):
         folder = RemoteFolder.from_record(record)
-        if folder is None:
-            continue
-        if ancestor_path in (folder.path, join_path(split_path(folder.api_path))):
-            anchor = folder
+        if folder is not None and wanted in (folder.path, join_path(split_path(folder.api_path))):
+            return folder
+    return None
+
+
+def _resolve_group(api: ReadApi, state: RemoteState, group: list[tuple[str, ...]]) -> None:
+    """One area: by-name lookup of the deepest common ancestor, one browse below it.
+
+    When the ancestor is not found by name (an instance whose by-name search skips programs,
+    or a missing folder), its parents are tried in turn, browsing deeper; when a path is still
+    missing after the browse, one deeper browse covers layouts that count the workspace as a
+    tree level. Both fallbacks cost calls only when something is unusual.
+    """
+    ancestor = _common_prefix(group)
+    anchor: RemoteFolder | None = None
+    while ancestor:
+        anchor = _find_by_name(api, ancestor)
+        if anchor is not None:
             break
+        ancestor = ancestor[:-1]
     if anchor is None:
         state.missing_paths.update(join_path(s) for s in group)
         return
     state.add_folder(anchor)
     depth = max(len(s) for s in group) - len(ancestor)
-    if depth > 0:
-        for record in api.browse_folders(anchor.ref, depth):
+
+    def missing() -> list[str]:
+        return [join_path(s) for s in group if join_path(s) not in state.folders]
+
+    for extra in (0, 1):
+        if depth <= 0 or not missing():
+            break
+        for record in api.browse_folders(anchor.ref, depth + extra):
             folder = RemoteFolder.from_record(record)
             if folder is not None:
                 state.add_folder(folder)
-    for segments in group:
-        if join_path(segments) not in state.folders:
-            state.missing_paths.add(join_path(segments))
+    state.missing_paths.update(missing())
 
 
 def _campaign_containers(state: RemoteState, desired: DesiredState) -> list[FolderRef]:
