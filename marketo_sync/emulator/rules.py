@@ -1,0 +1,240 @@
+"""Smart-list rules and flow steps: a small catalogue, compact specs, and the derived facts.
+
+Seeds stay short (``{name: Campaign is Requested, source: Web Service API}``,
+``{action: Send Email, email: Webinar Reminder}``); this module expands them to the API's
+record shapes (``SmartListFilters`` with ``conditions``, ``FlowStep`` with ``stepChoice``) and
+derives what Marketo derives: a campaign's ``type`` and whether it can be requested.
+
+Rule-type and activity ids follow Marketo's activity-type ids where one exists (Send Email 6,
+Fills Out Form 2, ...); the rest are emulator-chosen. Nothing relies on their values.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Record = dict[str, Any]
+NextId = Callable[[str], int]  # "rule" | "condition" | "step" | "choice" | "attribute" -> fresh id
+
+CAMPAIGN_IS_REQUESTED = "Campaign is Requested"
+WEB_SERVICE_API = "Web Service API"
+
+
+class RuleSpecError(ValueError):
+    """A compact rule or flow spec that cannot be expanded; the message names the field."""
+
+
+@dataclass(frozen=True)
+class RuleType:
+    name: str
+    rule_type_id: int
+    kind: str  # "Activity" | "Attribute"
+    attributes: tuple[tuple[int, str], ...]  # (attribute id, attribute name); the first is primary
+    operator: str = "is"
+
+
+@dataclass(frozen=True)
+class FlowAction:
+    name: str
+    activity_type_id: int
+    attributes: tuple[tuple[int, str, str], ...]  # (activityTypeAttribId, name, dataType)
+
+
+TRIGGERS: dict[str, RuleType] = {r.name.lower(): r for r in (
+    RuleType(CAMPAIGN_IS_REQUESTED, 47, "Activity", ((81, "Source"), (82, "Campaign"))),
+    RuleType("Fills Out Form", 2, "Activity", ((3, "Form"), (4, "Web Page"))),
+    RuleType("Visits Web Page", 1, "Activity", ((1, "Web Page"), (2, "Querystring"))),
+    RuleType("Data Value Changes", 13, "Activity",
+             ((44, "Attribute"), (45, "New Value"), (46, "Previous Value"))),
+    RuleType("Opens Email", 10, "Activity", ((7, "Email"),)),
+    RuleType("Clicks Link in Email", 11, "Activity", ((8, "Email"), (9, "Link"))),
+    RuleType("Email Bounces", 8, "Activity", ((10, "Email"),)),
+    RuleType("Unsubscribes from Email", 9, "Activity", ((11, "Email"),)),
+    RuleType("Person is Created", 12, "Activity", ((12, "Source"),)),
+    RuleType("Added to List", 24, "Activity", ((13, "List"),)),
+    RuleType("Score is Changed", 22, "Activity", ((14, "Score Name"), (15, "Change"))),
+    RuleType("Program Status is Changed", 104, "Activity", ((16, "Program"), (17, "New Status"))),
+)}
+
+FILTERS: dict[str, RuleType] = {r.name.lower(): r for r in (
+    RuleType("Member of List", 83, "Attribute", ((83, "List"),), "in"),
+    RuleType("Member of Program", 84, "Attribute", ((84, "Program"),), "in"),
+    RuleType("Filled Out Form", 2, "Activity", ((3, "Form"), (4, "Web Page"))),
+    RuleType("Visited Web Page", 1, "Activity", ((1, "Web Page"),)),
+    RuleType("Was Sent Email", 6, "Activity", ((5, "Email"),)),
+    RuleType("Opened Email", 10, "Activity", ((7, "Email"),)),
+    RuleType("Email Bounced", 8, "Activity", ((10, "Email"),)),
+    RuleType("Unsubscribed from Email", 9, "Activity", ((11, "Email"),)),
+)}
+
+FLOW_ACTIONS: dict[str, FlowAction] = {a.name.lower(): a for a in (
+    FlowAction("Send Email", 6, ((101, "Email", "reference"),)),
+    FlowAction("Change Data Value", 13, ((131, "Attribute", "reference"), (132, "New Value", "string"))),
+    FlowAction("Change Score", 22, ((221, "Score Name", "reference"), (222, "Change", "string"))),
+    FlowAction("Change Owner", 23, ((231, "New Owner", "reference"),)),
+    FlowAction("Add to List", 24, ((241, "List", "reference"),)),
+    FlowAction("Remove from List", 25, ((251, "List", "reference"),)),
+    FlowAction("Send Alert", 38, ((381, "Alert", "reference"), (382, "Send To", "string"))),
+    FlowAction("Interesting Moment", 46, ((461, "Type", "string"), (462, "Description", "string"))),
+    FlowAction("Request Campaign", 47, ((471, "Campaign", "reference"),)),
+    FlowAction("Change Program Status", 104, ((1041, "Program", "reference"), (1042, "New Status", "string"))),
+    FlowAction("Call Webhook", 110, ((1101, "Webhook", "reference"),)),
+    FlowAction("Sync Person to SFDC", 19, ((191, "Assign To", "string"),)),
+    FlowAction("Wait", 1001, ((10011, "Wait Duration", "string"),)),
+    FlowAction("Remove from Flow", 1002, ((10021, "Campaigns", "reference"),)),
+)}
+
+_RESERVED_RULE_KEYS = {"name", "operator", "conditions"}
+_RESERVED_STEP_KEYS = {"action"}
+
+
+def _norm(key: str) -> str:
+    return "".join(ch for ch in str(key).lower() if ch.isalnum())
+
+
+def _values(raw: Any, where: str) -> list[str]:
+    if isinstance(raw, list | tuple):
+        return [str(v) for v in raw]
+    if raw is None or isinstance(raw, Mapping):
+        raise RuleSpecError(f"{where}: expected a value or a list of values, got {raw!r}")
+    return [str(raw)]
+
+
+def _lead_field_filter(name: str) -> RuleType:
+    """A filter on a lead field (Country, Job Title...): any field name is allowed, like Marketo."""
+    field_id = 1000 + zlib.crc32(name.lower().encode()) % 9000
+    return RuleType(name, field_id, "Attribute", ((field_id, name),))
+
+
+def expand_rule(spec: Any, *, trigger: bool, next_id: NextId, where: str) -> Record:
+    """A compact trigger/filter spec -> a ``SmartListFilters`` record with conditions.
+
+    ``spec`` is a rule name, or a mapping with ``name``, optional ``operator``, and either
+    attribute shortcuts (``source: Web Service API``) or ``conditions: [{attribute, operator,
+    values}]``. Unknown triggers are refused (typos would silently change ``type``); unknown
+    filters are lead-field filters, as in Marketo where any field can be filtered on.
+    """
+    if isinstance(spec, str):
+        spec = {"name": spec}
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("name"), str) or not spec["name"].strip():
+        raise RuleSpecError(f"{where}: a rule needs a 'name'")
+    name = spec["name"].strip()
+    catalogue = TRIGGERS if trigger else FILTERS
+    rule_type = catalogue.get(name.lower())
+    if rule_type is None:
+        if trigger:
+            known = ", ".join(sorted(r.name for r in TRIGGERS.values()))
+            raise RuleSpecError(f"{where}.name: unknown trigger {name!r}; known triggers: {known}")
+        rule_type = _lead_field_filter(name)
+    by_key = {_norm(attr_name): (attr_id, attr_name) for attr_id, attr_name in rule_type.attributes}
+    default_operator = str(spec.get("operator", rule_type.operator))
+    pairs: list[tuple[int, str, str, list[str]]] = []
+    for key, raw in spec.items():
+        if key in _RESERVED_RULE_KEYS:
+            continue
+        attr = by_key.get(_norm(key))
+        if attr is None:
+            known = ", ".join(a for _, a in rule_type.attributes)
+            raise RuleSpecError(f"{where}.{key}: {rule_type.name!r} has no attribute {key!r}; known: {known}")
+        pairs.append((attr[0], attr[1], default_operator, _values(raw, f"{where}.{key}")))
+    for index, cond in enumerate(spec.get("conditions") or []):
+        cwhere = f"{where}.conditions[{index}]"
+        if not isinstance(cond, Mapping) or "attribute" not in cond:
+            raise RuleSpecError(f"{cwhere}: a condition needs 'attribute', 'operator' and 'values'")
+        attr = by_key.get(_norm(cond["attribute"]))
+        if attr is None:
+            known = ", ".join(a for _, a in rule_type.attributes)
+            raise RuleSpecError(f"{cwhere}.attribute: {rule_type.name!r} has no attribute "
+                                f"{cond['attribute']!r}; known: {known}")
+        pairs.append((attr[0], attr[1], str(cond.get("operator", default_operator)),
+                      _values(cond.get("values", []), f"{cwhere}.values")))
+    primary_id = rule_type.attributes[0][0]
+    pairs.sort(key=lambda p: p[0] != primary_id)  # the primary condition comes first
+    conditions = []
+    for attr_id, attr_name, operator, values in pairs:
+        if rule_type.kind == "Activity":
+            cond = {"activityAttributeId": attr_id, "activityAttributeName": attr_name}
+        else:
+            cond = {"attributeId": attr_id, "attributeName": attr_name}
+        cond.update({"operator": operator, "values": values, "isPrimary": attr_id == primary_id})
+        conditions.append(cond)
+    return {"id": next_id("rule"), "name": rule_type.name, "ruleTypeId": rule_type.rule_type_id,
+            "ruleType": rule_type.kind, "operator": default_operator, "conditions": conditions}
+
+
+def expand_step(spec: Any, *, next_id: NextId, where: str) -> Record:
+    """A compact flow spec (``{action: Send Email, email: X}``) -> a ``FlowStep`` record."""
+    if isinstance(spec, str):
+        spec = {"action": spec}
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("action"), str):
+        raise RuleSpecError(f"{where}: a flow step needs an 'action'")
+    action = FLOW_ACTIONS.get(spec["action"].strip().lower())
+    if action is None:
+        known = ", ".join(sorted(a.name for a in FLOW_ACTIONS.values()))
+        raise RuleSpecError(f"{where}.action: unknown flow action {spec['action']!r}; known: {known}")
+    by_key = {_norm(name): (attr_id, name, dtype) for attr_id, name, dtype in action.attributes}
+    attributes = []
+    for key, raw in spec.items():
+        if key in _RESERVED_STEP_KEYS:
+            continue
+        attr = by_key.get(_norm(key))
+        if attr is None:
+            known = ", ".join(name for _, name, _ in action.attributes)
+            raise RuleSpecError(f"{where}.{key}: flow action {action.name!r} has no attribute {key!r}; "
+                                f"known: {known}")
+        if isinstance(raw, Mapping | list):
+            raise RuleSpecError(f"{where}.{key}: expected a single value, got {raw!r}")
+        attributes.append({"id": next_id("attribute"), "activityTypeAttribId": attr[0], "name": attr[1],
+                           "dataType": attr[2], "value": str(raw),
+                           "primary": attr[0] == action.attributes[0][0]})
+    attributes.sort(key=lambda a: not a["primary"])
+    return {"id": next_id("step"), "activityTypeId": action.activity_type_id,
+            "activityTypeName": action.name,
+            "stepChoice": [{"id": next_id("choice"), "default": True, "attributes": attributes}]}
+
+
+def copy_with_new_ids(records: list[Record], next_id: NextId) -> list[Record]:
+    """Deep copy of rules or flow steps with fresh ids (Marketo renumbers on clone)."""
+    copies = []
+    for record in records:
+        copy = {k: v for k, v in record.items()}
+        if "ruleTypeId" in copy:
+            copy["id"] = next_id("rule")
+            copy["conditions"] = [dict(c, values=list(c.get("values", []))) for c in copy.get("conditions", [])]
+        else:
+            copy["id"] = next_id("step")
+            copy["stepChoice"] = [
+                dict(choice, id=next_id("choice"),
+                     attributes=[dict(a, id=next_id("attribute")) for a in choice.get("attributes", [])])
+                for choice in copy.get("stepChoice", [])]
+        copies.append(copy)
+    return copies
+
+
+# -- derived facts -------------------------------------------------------------------------
+
+def campaign_type(triggers: list[Record], filters: list[Record]) -> str:
+    """Marketo's rule: triggers -> trigger; filters only -> batch; nothing -> default."""
+    if triggers:
+        return "trigger"
+    return "batch" if filters else "default"
+
+
+def has_api_request_trigger(triggers: list[Record]) -> bool:
+    """A "Campaign is Requested" trigger whose Source is "Web Service API"."""
+    for rule in triggers:
+        if rule.get("name") != CAMPAIGN_IS_REQUESTED:
+            continue
+        for cond in rule.get("conditions", []):
+            if cond.get("activityAttributeName") == "Source" and WEB_SERVICE_API in cond.get("values", []):
+                return True
+    return False
+
+
+def rule_errors(rules: list[Record]) -> list[str]:
+    """Messages of conditions flagged ``isError`` (they block activation, as in Marketo)."""
+    return [cond.get("errorMessage") or f"rule {rule.get('name')!r} has an error"
+            for rule in rules for cond in rule.get("conditions", []) if cond.get("isError")]

@@ -1,0 +1,342 @@
+"""Seed files: a readable YAML description of a Marketo instance, validated, for the backend.
+
+A seed is a nested tree (folders hold folders, programs and campaigns; programs hold folders
+and campaigns) plus leads. ``normalise_seed`` checks every field and flattens the tree into a
+build plan; errors name the file, line and field (``instance.yaml, line 12:
+folders[0].folders[1].campaigns[0].triggers[0].name: unknown trigger ...``). The format is
+documented in ``docs/emulator-seed.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from marketo_sync.emulator import rules
+from marketo_sync.emulator.clock import parse_iso8601
+from marketo_sync.emulator.model import DESIGN_STUDIO, MARKETING_ACTIVITIES, TOKEN_TYPES
+
+ROOT_NAMES = (MARKETING_ACTIVITIES, DESIGN_STUDIO)
+FOLDER_KEYS = {"name", "id", "description", "folderType", "isSystem", "isArchive", "tokens",
+               "folders", "programs", "campaigns"}
+PROGRAM_KEYS = {"name", "id", "description", "type", "channel", "status", "tags", "costs", "tokens",
+                "folders", "programs", "campaigns"}
+CAMPAIGN_KEYS = {"name", "id", "description", "triggers", "filters", "flow", "active", "isSystem",
+                 "qualificationRuleType", "qualificationRuleInterval", "qualificationRuleUnit",
+                 "isCommunicationLimitEnabled", "maxMembers", "recurrence", "filterMatchType",
+                 "filterCustomRuleLogic", "scheduled", "count"}
+TOKEN_KEYS = {"name", "type", "value"}
+TOP_KEYS = {"workspace", "createdAt", "folders", "leads"}
+MAX_GENERATED = 100_000
+
+
+class SeedError(ValueError):
+    """A seed document that cannot describe an instance; the message names where and why."""
+
+
+class _LineDict(dict):
+    """A mapping that remembers the line it came from, for error messages."""
+
+    line: int | None = None
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    mapping = _LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_seed_file(path: str | Path) -> dict[str, Any]:
+    """Parse and validate a seed file; returns the document for ``MarketoBackend.load_seed``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SeedError(f"{path}: cannot read seed file: {exc.strerror}") from None
+    try:
+        doc = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.YAMLError as exc:
+        raise SeedError(f"{path}: not valid YAML: {exc}") from None
+    normalise_seed(doc, source=str(path))
+    return doc
+
+
+def backend_from_seed(seed: str | Path | Mapping[str, Any], **backend_options: Any) -> Any:
+    """A ``MarketoBackend`` loaded from a seed file or document (options go to the constructor)."""
+    from marketo_sync.emulator.backend import MarketoBackend
+
+    doc = read_seed_file(seed) if isinstance(seed, str | Path) else seed
+    backend = MarketoBackend(**backend_options)
+    backend.load_seed(dict(doc))
+    return backend
+
+
+def example_seed_path() -> Path:
+    """``examples/instance.yaml`` of the source tree (the instance every demo and test knows)."""
+    return Path(__file__).resolve().parents[2] / "examples" / "instance.yaml"
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+class _Checker:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, node: Any, where: str, message: str) -> SeedError:
+        line = getattr(node, "line", None)
+        position = f"{self.source}, line {line}" if line else self.source
+        return SeedError(f"{position}: {where}: {message}")
+
+    def mapping(self, node: Any, where: str, allowed: set[str]) -> Mapping[str, Any]:
+        if not isinstance(node, Mapping):
+            raise self.fail(node, where, f"expected a mapping, got {type(node).__name__}")
+        unknown = sorted(set(map(str, node)) - allowed)
+        if unknown:
+            raise self.fail(node, f"{where}.{unknown[0]}", f"unknown key; allowed keys: {', '.join(sorted(allowed))}")
+        return node
+
+    def items(self, parent: Mapping[str, Any], key: str, where: str) -> list[Any]:
+        value = parent.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(parent, f"{where}.{key}", "expected a list")
+        return value
+
+    def text(self, parent: Mapping[str, Any], key: str, where: str, *, required: bool = False,
+             max_len: int | None = None) -> str | None:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                raise self.fail(parent, f"{where}.{key}", "is required")
+            return None
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.fail(parent, f"{where}.{key}", f"expected text, got {type(value).__name__}")
+        value = str(value)
+        if required and not value.strip():
+            raise self.fail(parent, f"{where}.{key}", "cannot be blank")
+        if max_len is not None and len(value) > max_len:
+            raise self.fail(parent, f"{where}.{key}", f"is {len(value)} characters long; the maximum is {max_len}")
+        return value
+
+    def flag(self, parent: Mapping[str, Any], key: str, where: str) -> bool | None:
+        value = parent.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise self.fail(parent, f"{where}.{key}", "expected true or false")
+        return value
+
+    def integer(self, parent: Mapping[str, Any], key: str, where: str) -> int | None:
+        value = parent.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise self.fail(parent, f"{where}.{key}", "expected a positive integer")
+        return value
+
+
+def _dummy_ids() -> Callable[[str], int]:
+    counter = iter(range(1, 10**9))
+    return lambda _space: next(counter)
+
+
+def normalise_campaign(spec: Any, *, where: str, source: str = "<seed>") -> list[dict[str, Any]]:
+    """Validate one campaign spec; ``count`` expands it to that many campaigns (``{n}`` in the name)."""
+    check = _Checker(source)
+    spec = check.mapping(spec, where, CAMPAIGN_KEYS)
+    name = check.text(spec, "name", where, required=True, max_len=255)
+    out: dict[str, Any] = {"name": name}
+    if spec.get("id") is not None:
+        out["id"] = check.integer(spec, "id", where)
+    description = check.text(spec, "description", where, max_len=2000)
+    if description is not None:
+        out["description"] = description
+    ids = _dummy_ids()
+    for key, trigger in (("triggers", True), ("filters", False)):
+        values = check.items(spec, key, where)
+        for index, rule in enumerate(values):
+            try:
+                rules.expand_rule(rule, trigger=trigger, next_id=ids, where=f"{where}.{key}[{index}]")
+            except rules.RuleSpecError as exc:
+                raise check.fail(rule if isinstance(rule, Mapping) else spec, *str(exc).split(": ", 1)) from None
+        out[key] = values
+    steps = check.items(spec, "flow", where)
+    for index, step in enumerate(steps):
+        try:
+            rules.expand_step(step, next_id=ids, where=f"{where}.flow[{index}]")
+        except rules.RuleSpecError as exc:
+            raise check.fail(step if isinstance(step, Mapping) else spec, *str(exc).split(": ", 1)) from None
+    out["flow"] = steps
+    for key in ("active", "isSystem", "isCommunicationLimitEnabled", "scheduled"):
+        value = check.flag(spec, key, where)
+        if value is not None:
+            out[key] = value
+    qualification = spec.get("qualificationRuleType", "once")
+    if qualification not in ("once", "any", "interval"):
+        raise check.fail(spec, f"{where}.qualificationRuleType", "expected once, any or interval")
+    out["qualificationRuleType"] = qualification
+    if qualification == "interval":
+        out["qualificationRuleInterval"] = check.integer(spec, "qualificationRuleInterval", where) or 1
+        unit = spec.get("qualificationRuleUnit", "day")
+        if unit not in ("hour", "day", "week", "month"):
+            raise check.fail(spec, f"{where}.qualificationRuleUnit", "expected hour, day, week or month")
+        out["qualificationRuleUnit"] = unit
+    if spec.get("maxMembers") is not None:
+        out["maxMembers"] = check.integer(spec, "maxMembers", where)
+    match_type = spec.get("filterMatchType", "all")
+    if match_type not in ("all", "any", "custom"):
+        raise check.fail(spec, f"{where}.filterMatchType", "expected all, any or custom")
+    out["filterMatchType"] = match_type
+    if match_type == "custom":
+        out["filterCustomRuleLogic"] = check.text(spec, "filterCustomRuleLogic", where, required=True)
+    recurrence = spec.get("recurrence")
+    if recurrence is not None:
+        if not isinstance(recurrence, Mapping):
+            raise check.fail(spec, f"{where}.recurrence", "expected a mapping (Marketo's recurrence fields)")
+        out["recurrence"] = dict(recurrence)
+    if out.get("active") and not out["triggers"]:
+        raise check.fail(spec, f"{where}.active", "only a campaign with a trigger can be active")
+    if out.get("active") and not steps:
+        raise check.fail(spec, f"{where}.active", "a campaign without a flow step cannot be active")
+    count = spec.get("count")
+    if count is None:
+        return [out]
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_GENERATED:
+        raise check.fail(spec, f"{where}.count", f"expected an integer from 1 to {MAX_GENERATED}")
+    if "{n" not in name or "id" in out:
+        raise check.fail(spec, f"{where}.count", "needs a name with {n} (e.g. 'Batch {n:04d}') and no id")
+    try:
+        return [dict(out, name=name.format(n=n)) for n in range(1, count + 1)]
+    except (KeyError, ValueError, IndexError) as exc:
+        raise check.fail(spec, f"{where}.name", f"cannot format with n: {exc}") from None
+
+
+def _tokens(check: _Checker, node: Mapping[str, Any], where: str) -> list[dict[str, str]]:
+    tokens, seen = [], set()
+    for index, token in enumerate(check.items(node, "tokens", where)):
+        twhere = f"{where}.tokens[{index}]"
+        token = check.mapping(token, twhere, TOKEN_KEYS)
+        name = check.text(token, "name", twhere, required=True, max_len=50)
+        if name.startswith("{{"):
+            raise check.fail(token, f"{twhere}.name", "use the bare name (WebinarTitle), not {{my.WebinarTitle}}")
+        if name in seen:
+            raise check.fail(token, f"{twhere}.name", f"token {name!r} is declared twice")
+        seen.add(name)
+        ttype = check.text(token, "type", twhere, required=True)
+        if ttype not in (*TOKEN_TYPES, "script block"):
+            raise check.fail(token, f"{twhere}.type", f"expected one of {', '.join(TOKEN_TYPES)}, script block")
+        tokens.append({"name": name, "type": ttype, "value": check.text(token, "value", twhere) or ""})
+    return tokens
+
+
+def normalise_seed(doc: Any, *, source: str = "<seed>") -> dict[str, Any]:
+    """Validate a seed document and flatten it into the backend's build plan.
+
+    Plan: ``{workspace, createdAt, containers: [{kind, parentIndex, ...}] (pre-order),
+    campaigns: [{containerIndex, ...}], leads: [...], explicitIds: {space: [ids]}}``.
+    """
+    check = _Checker(source)
+    doc = check.mapping(doc, "seed", TOP_KEYS)
+    plan: dict[str, Any] = {"workspace": check.text(doc, "workspace", "seed") or "Default",
+                            "createdAt": None, "containers": [], "campaigns": [], "leads": [],
+                            "explicitIds": {"Folder": [], "Program": [], "campaign": [], "lead": []}}
+    created = doc.get("createdAt")
+    if created is not None:
+        try:
+            parse_iso8601(str(created).replace(" ", "T"))
+        except ValueError:
+            raise check.fail(doc, "seed.createdAt", "expected an ISO-8601 datetime") from None
+        plan["createdAt"] = str(created).replace(" ", "T")
+
+    def take_id(space: str, node: Mapping[str, Any], where: str) -> int | None:
+        explicit = check.integer(node, "id", where)
+        if explicit is not None:
+            if explicit in plan["explicitIds"][space]:
+                raise check.fail(node, f"{where}.id", f"{space} id {explicit} is used twice")
+            plan["explicitIds"][space].append(explicit)
+        return explicit
+
+    def walk(node: Any, kind: str, parent_index: int | None, where: str, area: str) -> None:
+        node = check.mapping(node, where, FOLDER_KEYS if kind == "Folder" else PROGRAM_KEYS)
+        name = check.text(node, "name", where, required=True, max_len=255)
+        entry: dict[str, Any] = {"kind": kind, "name": name, "parentIndex": parent_index,
+                                 "id": take_id(kind, node, where),
+                                 "description": check.text(node, "description", where, max_len=2000) or "",
+                                 "tokens": _tokens(check, node, where)}
+        if kind == "Folder":
+            entry["folderType"] = check.text(node, "folderType", where)
+            for flag in ("isSystem", "isArchive"):
+                value = check.flag(node, flag, where)
+                if value is not None:
+                    entry[flag] = value
+        else:
+            if area != MARKETING_ACTIVITIES:
+                raise check.fail(node, where, "programs live in Marketing Activities only")
+            entry["type"] = check.text(node, "type", where) or "Default"
+            entry["channel"] = check.text(node, "channel", where) or "Operational"
+            entry["status"] = check.text(node, "status", where) or ""
+            tags = check.items(node, "tags", where)
+            entry["tags"] = [dict(check.mapping(t, f"{where}.tags[{i}]", {"tagType", "tagValue"}))
+                             for i, t in enumerate(tags)]
+            if node.get("costs") is not None:
+                entry["costs"] = check.items(node, "costs", where)
+        plan["containers"].append(entry)
+        index = len(plan["containers"]) - 1
+        names: dict[str, str] = {}
+        for key, child_kind in (("folders", "Folder"), ("programs", "Program")):
+            for i, child in enumerate(check.items(node, key, where)):
+                cwhere = f"{where}.{key}[{i}]"
+                child_name = child.get("name") if isinstance(child, Mapping) else None
+                if child_name in names:
+                    raise check.fail(child, f"{cwhere}.name", f"{child_name!r} is already used in {name!r} "
+                                                              f"by {names[child_name]}")
+                names[str(child_name)] = cwhere
+                walk(child, child_kind, index, cwhere, area)
+        campaign_names: set[str] = set()
+        campaigns = check.items(node, "campaigns", where)
+        if campaigns and area != MARKETING_ACTIVITIES:
+            raise check.fail(node, f"{where}.campaigns", "smart campaigns live in Marketing Activities only")
+        for i, raw in enumerate(campaigns):
+            cwhere = f"{where}.campaigns[{i}]"
+            for spec in normalise_campaign(raw, where=cwhere, source=source):
+                if spec["name"] in campaign_names:
+                    raise check.fail(raw, f"{cwhere}.name", f"campaign {spec['name']!r} already exists in {name!r}; "
+                                                            "names are unique within a folder or program")
+                campaign_names.add(spec["name"])
+                if spec.get("id") is not None:
+                    if spec["id"] in plan["explicitIds"]["campaign"]:
+                        raise check.fail(raw, f"{cwhere}.id", f"campaign id {spec['id']} is used twice")
+                    plan["explicitIds"]["campaign"].append(spec["id"])
+                plan["campaigns"].append(dict(spec, containerIndex=index))
+
+    roots = check.items(doc, "folders", "seed")
+    seen_roots: set[str] = set()
+    for i, root in enumerate(roots):
+        where = f"folders[{i}]"
+        root_name = root.get("name") if isinstance(root, Mapping) else None
+        if root_name not in ROOT_NAMES:
+            raise check.fail(root, f"{where}.name", f"a top-level folder must be one of {', '.join(ROOT_NAMES)}")
+        if root_name in seen_roots:
+            raise check.fail(root, f"{where}.name", f"{root_name!r} is declared twice")
+        seen_roots.add(root_name)
+        walk(root, "Folder", None, where, root_name)
+
+    emails: set[str] = set()
+    for i, lead in enumerate(check.items(doc, "leads", "seed")):
+        where = f"leads[{i}]"
+        if not isinstance(lead, Mapping):
+            raise check.fail(lead, where, "expected a mapping of lead fields (id, email, firstName...)")
+        lead_id = take_id("lead", lead, where)
+        email = check.text(lead, "email", where, required=True)
+        if email.lower() in emails:
+            raise check.fail(lead, f"{where}.email", f"{email!r} is used by another lead")
+        emails.add(email.lower())
+        plan["leads"].append(dict({k: v for k, v in lead.items()}, id=lead_id))
+    return plan
