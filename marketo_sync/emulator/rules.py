@@ -11,6 +11,7 @@ Fills Out Form 2, ...); the rest are emulator-chosen. Nothing relies on their va
 
 from __future__ import annotations
 
+import copy
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ FLOW_ACTIONS: dict[str, FlowAction] = {a.name.lower(): a for a in (
 )}
 
 _RESERVED_RULE_KEYS = {"name", "operator", "conditions"}
-_RESERVED_STEP_KEYS = {"action"}
+_RESERVED_STEP_KEYS = {"action", "choices"}
 
 
 def _norm(key: str) -> str:
@@ -165,16 +166,7 @@ def expand_rule(spec: Any, *, trigger: bool, next_id: NextId, where: str) -> Rec
             "ruleType": rule_type.kind, "operator": default_operator, "conditions": conditions}
 
 
-def expand_step(spec: Any, *, next_id: NextId, where: str) -> Record:
-    """A compact flow spec (``{action: Send Email, email: X}``) -> a ``FlowStep`` record."""
-    if isinstance(spec, str):
-        spec = {"action": spec}
-    if not isinstance(spec, Mapping) or not isinstance(spec.get("action"), str):
-        raise RuleSpecError(f"{where}: a flow step needs an 'action'")
-    action = FLOW_ACTIONS.get(spec["action"].strip().lower())
-    if action is None:
-        known = ", ".join(sorted(a.name for a in FLOW_ACTIONS.values()))
-        raise RuleSpecError(f"{where}.action: unknown flow action {spec['action']!r}; known: {known}")
+def _step_attributes(action: FlowAction, spec: Mapping[str, Any], next_id: NextId, where: str) -> list[Record]:
     by_key = {_norm(name): (attr_id, name, dtype) for attr_id, name, dtype in action.attributes}
     attributes = []
     for key, raw in spec.items():
@@ -191,26 +183,63 @@ def expand_step(spec: Any, *, next_id: NextId, where: str) -> Record:
                            "dataType": attr[2], "value": str(raw),
                            "primary": attr[0] == action.attributes[0][0]})
     attributes.sort(key=lambda a: not a["primary"])
-    return {"id": next_id("step"), "activityTypeId": action.activity_type_id,
-            "activityTypeName": action.name,
-            "stepChoice": [{"id": next_id("choice"), "default": True, "attributes": attributes}]}
+    return attributes
+
+
+def _choice_rule(spec: Any, where: str) -> Record:
+    """``{name: City, operator: is, values: [San Francisco]}`` -> a ``FlowStepChoiceRule``."""
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("name"), str):
+        raise RuleSpecError(f"{where}: a choice needs 'if: {{name, operator, values}}'")
+    field = _lead_field_filter(spec["name"].strip())
+    return {"name": field.name, "operator": str(spec.get("operator", "is")), "ruleType": "Attribute",
+            "ruleTypeId": field.rule_type_id, "values": _values(spec.get("values", []), f"{where}.values")}
+
+
+def expand_step(spec: Any, *, next_id: NextId, where: str) -> Record:
+    """A compact flow spec (``{action: Send Email, email: X}``) -> a ``FlowStep`` record.
+
+    ``choices: [{if: {name: City, operator: is, values: [SF]}, email: Y}]`` adds conditional
+    choices before the default one, as Marketo lists them (Choice 1, ..., Default).
+    """
+    if isinstance(spec, str):
+        spec = {"action": spec}
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("action"), str):
+        raise RuleSpecError(f"{where}: a flow step needs an 'action'")
+    action = FLOW_ACTIONS.get(spec["action"].strip().lower())
+    if action is None:
+        known = ", ".join(sorted(a.name for a in FLOW_ACTIONS.values()))
+        raise RuleSpecError(f"{where}.action: unknown flow action {spec['action']!r}; known: {known}")
+    step_id = next_id("step")
+    choices = []
+    raw_choices = spec.get("choices") or []
+    if not isinstance(raw_choices, list):
+        raise RuleSpecError(f"{where}.choices: expected a list")
+    for index, choice in enumerate(raw_choices):
+        cwhere = f"{where}.choices[{index}]"
+        if not isinstance(choice, Mapping) or "if" not in choice:
+            raise RuleSpecError(f"{cwhere}: a choice needs 'if: {{name, operator, values}}'")
+        rule = _choice_rule(choice["if"], f"{cwhere}.if")
+        attributes = _step_attributes(action, {k: v for k, v in choice.items() if k != "if"}, next_id, cwhere)
+        choices.append({"id": next_id("choice"), "default": False, "attributes": attributes, "rule": rule})
+    default = {"id": next_id("choice"), "default": True,
+               "attributes": _step_attributes(action, spec, next_id, where)}
+    return {"id": step_id, "activityTypeId": action.activity_type_id, "activityTypeName": action.name,
+            "stepChoice": [*choices, default]}
 
 
 def copy_with_new_ids(records: list[Record], next_id: NextId) -> list[Record]:
     """Deep copy of rules or flow steps with fresh ids (Marketo renumbers on clone)."""
     copies = []
-    for record in records:
-        copy = {k: v for k, v in record.items()}
-        if "ruleTypeId" in copy:
-            copy["id"] = next_id("rule")
-            copy["conditions"] = [dict(c, values=list(c.get("values", []))) for c in copy.get("conditions", [])]
+    for record in copy.deepcopy(records):
+        if "ruleTypeId" in record:
+            record["id"] = next_id("rule")
         else:
-            copy["id"] = next_id("step")
-            copy["stepChoice"] = [
-                dict(choice, id=next_id("choice"),
-                     attributes=[dict(a, id=next_id("attribute")) for a in choice.get("attributes", [])])
-                for choice in copy.get("stepChoice", [])]
-        copies.append(copy)
+            record["id"] = next_id("step")
+            for choice in record.get("stepChoice", []):
+                choice["id"] = next_id("choice")
+                for attribute in choice.get("attributes", []):
+                    attribute["id"] = next_id("attribute")
+        copies.append(record)
     return copies
 
 

@@ -119,7 +119,11 @@ def test_rules_expand_to_api_shapes(tmp_path: Path) -> None:
                 filters: [{name: Job Title, operator: contains, job title: [VP, Director]}]
                 filterMatchType: custom
                 filterCustomRuleLogic: "1"
-                flow: [{action: Change Owner, new owner: Sales Queue}]
+                flow:
+                  - action: Change Owner
+                    new owner: Sales Queue
+                    choices:
+                      - {if: {name: Country, operator: is, values: [France, Germany]}, new owner: EMEA Queue}
     """)
     rules = backend.get_campaign_smart_list(backend.get_campaign_by_name("Routing")[0]["id"], include_rules=True)[0]["rules"]
     assert rules["filterMatchType"] == "custom" and rules["filterCustomRuleLogic"] == "1"
@@ -130,6 +134,18 @@ def test_rules_expand_to_api_shapes(tmp_path: Path) -> None:
     assert (job_filter["ruleType"], job_filter["operator"]) == ("Attribute", "contains")
     assert job_filter["conditions"][0]["attributeName"] == "Job Title"
     assert job_filter["conditions"][0]["values"] == ["VP", "Director"]
+    step = backend.get_campaign_by_name("Routing")[0]["flow"]["steps"][0]
+    assert [(c["default"], c["attributes"][0]["value"]) for c in step["stepChoice"]] == [
+        (False, "EMEA Queue"), (True, "Sales Queue")]
+    rule = step["stepChoice"][0]["rule"]
+    assert (rule["name"], rule["operator"], rule["ruleType"], rule["values"]) == \
+        ("Country", "is", "Attribute", ["France", "Germany"])
+    assert "rule" not in step["stepChoice"][1]
+    clone = backend.clone_campaign(backend.get_campaign_by_name("Routing")[0]["id"], name="Routing 2",
+                                   folder=(backend.browse_folders(max_depth=0)[0]["id"], "Folder"))[0]
+    cloned_step = clone["flow"]["steps"][0]
+    assert [c["rule"] for c in cloned_step["stepChoice"] if not c["default"]] == [rule]
+    assert {c["id"] for c in cloned_step["stepChoice"]}.isdisjoint({c["id"] for c in step["stepChoice"]})
 
 
 # -- errors name the file, the line and the field -------------------------------------------------
