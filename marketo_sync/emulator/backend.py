@@ -723,11 +723,7 @@ class MarketoBackend:
         campaign.updated_at = self._now()
         return [{"id": campaign.id}]
 
-    @_atomic
-    def get_campaign_smart_list(self, campaign_id: int, include_rules: bool = False) -> list[Record]:
-        c = self._campaigns.get(int(campaign_id))
-        if c is None:
-            return []
+    def _smart_list_record(self, c: Campaign, include_rules: bool) -> Record:
         record: Record = {
             "id": c.smart_list_id, "name": c.name, "description": "",
             "createdAt": asset_time(c.created_at), "updatedAt": asset_time(c.updated_at),
@@ -740,7 +736,18 @@ class MarketoBackend:
             if c.filter_match_type == "custom" and c.filter_custom_rule_logic:
                 rules_record["filterCustomRuleLogic"] = c.filter_custom_rule_logic
             record["rules"] = rules_record
-        return [record]
+        return record
+
+    @_atomic
+    def get_campaign_smart_list(self, campaign_id: int, include_rules: bool = False) -> list[Record]:
+        c = self._campaigns.get(int(campaign_id))
+        return [self._smart_list_record(c, include_rules)] if c else []
+
+    @_atomic
+    def get_smart_list(self, smart_list_id: int, include_rules: bool = False) -> list[Record]:
+        """``GET /rest/asset/v1/smartList/{id}.json``: a campaign's smart list by its ``smartListId``."""
+        c = next((c for c in self._campaigns.values() if c.smart_list_id == int(smart_list_id)), None)
+        return [self._smart_list_record(c, include_rules)] if c else []
 
     # =====================================================================================
     # folders and programs
@@ -835,6 +842,45 @@ class MarketoBackend:
         key = self._add_container({"kind": FOLDER, "name": name, "description": description or "",
                                    "isSystem": False}, parent_node.key, self._now())
         return [self._folder_record(self._containers[key])]
+
+    def _folder_for_write(self, folder: FolderKey, action: str) -> Container:
+        node = self._get(folder)
+        if node is None:
+            fid, kind = self._key(folder)
+            raise _err(702, f"Folder not found: {kind} {fid}")
+        if node.kind == PROGRAM:
+            raise _err(709, f"Cannot {action} program {node.id} through the folder API; use the programs API")
+        if node.is_system:
+            raise _err(709, f"Cannot {action} folder {node.id}: it is a system folder")
+        return node
+
+    @_atomic
+    def update_folder(self, folder: FolderKey, *, name: str | None = None, description: str | None = None,
+                      is_archive: bool | None = None) -> list[Record]:
+        """``POST /folder/{id}.json``: rename, describe, archive. Programs and system folders: 709."""
+        node = self._folder_for_write(folder, "update")
+        if name is not None:
+            self._check_name(name)
+            if any(s.name == name and s.key != node.key for s in self._children(node.parent)):
+                raise _err(709, f"A folder named {name!r} already exists in {self._user_path(node.parent)!r}")
+        description = self._check_description(description)
+        if name is not None:
+            node.name = name
+        if description is not None:
+            node.description = description
+        if is_archive is not None:
+            node.is_archive = bool(is_archive)
+        node.updated_at = self._now()
+        return [self._folder_record(node)]
+
+    @_atomic
+    def delete_folder(self, folder: FolderKey) -> list[Record]:
+        """``POST /folder/{id}/delete.json``: only empty, non-system folders (else 709)."""
+        node = self._folder_for_write(folder, "delete")
+        if self._children(node.key) or self._children_campaigns(node.key):
+            raise _err(709, f"Cannot delete folder {node.id}: it is not empty")
+        del self._containers[node.key]
+        return [{"id": node.id}]
 
     def _program_record(self, node: Container) -> Record:
         parent = self._containers[node.parent] if node.parent else None

@@ -251,3 +251,41 @@ def test_delete_token_needs_name_and_type(backend: MarketoBackend) -> None:
     assert [t["name"] for t in one(backend.get_tokens(MARCH))["tokens"]] == ["WebinarTitle", "WebinarImage"]
     with api_error("710"):
         backend.delete_token((9999, "Folder"), name="JoinLink", type="text")
+
+
+# -- folder update / delete, smart list by id ---------------------------------------------------------
+
+def test_update_folder(backend: MarketoBackend, clock: ManualClock) -> None:
+    clock.advance(30)
+    record = one(backend.update_folder((1104, "Folder"), name="Operations", description="Ops", is_archive=True))
+    assert (record["name"], record["description"], record["isArchive"]) == ("Operations", "Ops", True)
+    assert record["updatedAt"] == "2026-02-01T12:00:30Z+0000"
+    assert record["path"] == "/Marketing Activities/Default/Operations"
+    with api_error("709"):
+        backend.update_folder((1104, "Folder"), name="Templates")
+    with api_error("709"):
+        backend.update_folder(MARCH, name="Renamed program")
+    with api_error("709"):
+        backend.update_folder(MARKETING, description="system")
+    with api_error("702"):
+        backend.update_folder((8888, "Folder"), name="X")
+
+
+def test_delete_folder_only_when_empty(backend: MarketoBackend) -> None:
+    empty = one(backend.create_folder(name="Scratch", parent=MARKETING))
+    assert backend.delete_folder((empty["id"], "Folder")) == [{"id": empty["id"]}]
+    assert backend.get_folder((empty["id"], "Folder")) == []
+    with api_error("709"):
+        backend.delete_folder(TEMPLATES)  # holds campaigns
+    with api_error("709"):
+        backend.delete_folder(WEBINARS)  # holds programs
+    with api_error("709"):
+        backend.delete_folder(MAY)
+
+
+def test_get_smart_list_by_its_own_id(backend: MarketoBackend) -> None:
+    campaign = backend.get_campaign(2001)[0]
+    by_id = one(backend.get_smart_list(campaign["smartListId"], include_rules=True))
+    assert by_id == one(backend.get_campaign_smart_list(2001, include_rules=True))
+    assert backend.get_smart_list(2001) == []  # a campaign id is not a smart list id
+    assert backend.get_smart_list(1) == []
