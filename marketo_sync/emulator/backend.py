@@ -131,24 +131,21 @@ class MarketoBackend(LeadDbMixin):
             self._access = {e["digest"]: {"clientId": e["clientId"], "expiresAt": float(e["expiresAt"])}
                             for e in state["accessTokens"]}
             self._live_token = {c: t for c, t in self._live_token.items() if _digest(t) in self._access}
-        if state.get("seed") is not None:
-            self._seed_snapshot = copy.deepcopy(state["seed"])
 
     def _export(self) -> dict[str, Any]:
-        return copy.deepcopy({
+        return {  # to_json copies (dataclasses.asdict), so the state shares nothing with us
             "version": STATE_VERSION,
             "workspace": self.workspace,
             "counters": dict(self._counters),
             "containers": [c.to_json() for _, c in sorted(self._containers.items())],
             "campaigns": [c.to_json() for _, c in sorted(self._campaigns.items())],
             "leads": [lead.to_json() for _, lead in sorted(self._leads.items())],
-            "requests": self._requests,
-            "schedules": self._schedules,
+            "requests": copy.deepcopy(self._requests),
+            "schedules": copy.deepcopy(self._schedules),
             "reads": self._reads,
-        })
+        }
 
     def _import(self, state: Mapping[str, Any]) -> None:
-        state = copy.deepcopy(dict(state))
         self._clear()
         self.workspace = state.get("workspace", self._default_workspace)
         self._counters.update({k: int(v) for k, v in state.get("counters", {}).items()})
@@ -161,8 +158,8 @@ class MarketoBackend(LeadDbMixin):
         for raw in state.get("leads", []):
             lead = Lead.from_json(raw)
             self._leads[lead.id] = lead
-        self._requests = list(state.get("requests", []))
-        self._schedules = list(state.get("schedules", []))
+        self._requests = copy.deepcopy(list(state.get("requests", [])))
+        self._schedules = copy.deepcopy(list(state.get("schedules", [])))
         self._reads = int(state.get("reads", 0))
 
     @atomic
@@ -187,8 +184,10 @@ class MarketoBackend(LeadDbMixin):
         for node in plan["containers"]:
             parent = keys[node["parentIndex"]] if node["parentIndex"] is not None else None
             keys.append(self._add_container(node, parent, stamp))
+        names: dict[FolderKey, set[str]] = {key: set() for key in keys}
         for spec in plan["campaigns"]:
-            self._add_campaign_spec(keys[spec["containerIndex"]], spec, stamp)
+            parent = keys[spec["containerIndex"]]
+            self._add_campaign_spec(parent, spec, stamp, sibling_names=names[parent])
         for spec in plan["leads"]:
             self._add_lead(spec, stamp)
 
@@ -223,7 +222,14 @@ class MarketoBackend(LeadDbMixin):
     def add_campaigns(self, folder: FolderKey, count: int, *, name: str = "Generated Campaign {n:04d}",
                       start: int = 1, **spec: Any) -> list[int]:
         """Test helper: ``count`` campaigns named ``name.format(n=...)`` in one folder, cheaply."""
-        return [self.add_campaign(folder, name.format(n=n), **spec) for n in range(start, start + count)]
+        from marketo_sync.emulator.seed import normalise_campaign
+
+        parent = self._key(folder)
+        template = normalise_campaign(dict(spec, name=name), where=f"campaigns {name!r}")[0]
+        names = {c.name for c in self._campaigns.values() if c.parent == parent}
+        now = self._now()
+        return [self._add_campaign_spec(parent, dict(template, name=name.format(n=n)), now, sibling_names=names)
+                for n in range(start, start + count)]
 
     @atomic
     def add_lead(self, **fields: Any) -> int:

@@ -243,9 +243,14 @@ class CampaignMixin(TreeMixin):
         return [self._smart_list_record(c, include_rules)] if c else []
 
     # -- building (seeds and test helpers: an active campaign may be seeded) ------------------------
-    def _add_campaign_spec(self, parent: FolderKey, spec: Mapping[str, Any], stamp: float) -> int:
+    def _add_campaign_spec(self, parent: FolderKey, spec: Mapping[str, Any], stamp: float, *,
+                           sibling_names: set[str] | None = None) -> int:
+        """Build a campaign from a normalised seed spec. ``sibling_names`` (the names already used
+        in ``parent``, kept up to date) makes bulk building linear instead of quadratic."""
         name = spec["name"]
-        if any(c.name == name for c in self._children_campaigns(parent)):
+        if sibling_names is None:
+            sibling_names = {c.name for c in self._campaigns.values() if c.parent == parent}
+        if name in sibling_names:
             raise ValueError(f"campaign name {name!r} is used twice in {self._user_path(parent)!r}")
         cid = self._reserve("campaign", spec["id"]) if spec.get("id") is not None else self._next("campaign")
         if cid in self._campaigns:
@@ -276,4 +281,5 @@ class CampaignMixin(TreeMixin):
                 raise ValueError(f"campaign {name!r} cannot be active: {problem}")
             campaign.is_active = True
         self._campaigns[cid] = campaign
+        sibling_names.add(name)
         return cid
