@@ -129,13 +129,24 @@ def test_smart_list_rules_use_the_newer_object_shape(backend: MarketoBackend) ->
     (SCORE_WEB_VISIT, "trigger", "Active", True, False),  # active, but not "Campaign is Requested"
     (NEWSLETTER_TEMPLATE, "batch", "Never Run", False, False),
     (2021, "batch", "Single Run", False, False),  # scheduled once
-    (BOUNCED, "batch", "Recurring Run", False, False),
+    (BOUNCED, "batch", "Never Run", False, False),  # as Adobe's example of this system campaign
 ])
 def test_type_status_and_requestable_are_derived(backend: MarketoBackend, campaign_id: int, ctype: str,
                                                  status: str, active: bool, requestable: bool) -> None:
     record = one(backend.get_campaign(campaign_id))
     assert (record["type"], record["status"], record["isActive"], record["isRequestable"]) == \
         (ctype, status, active, requestable)
+
+
+def test_a_recurring_batch_campaign_reads_recurring_run(backend: MarketoBackend) -> None:
+    cid = backend.add_campaign((1104, "Folder"), "Nightly Dedupe", filters=["Email Address"], flow=["Send Alert"],
+                               recurrence={"startAt": "2026-02-02T02:00:00Z+0000", "intervalType": "Daily",
+                                           "interval": 1})
+    record = one(backend.get_campaign(cid))
+    assert (record["type"], record["status"]) == ("batch", "Recurring Run")
+    assert record["recurrence"] == {"weekdayOnly": False, "startAt": "2026-02-02T02:00:00Z+0000",
+                                    "intervalType": "Daily", "interval": 1}
+    CAMPAIGN_VALIDATOR.validate(record)
 
 
 def test_a_created_campaign_is_default_and_follows_its_rules(backend: MarketoBackend) -> None:
