@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from marketo_sync.emulator import rules
-from marketo_sync.emulator.clock import asset_time, parse_iso8601
+from marketo_sync.emulator.clock import asset_time
 from marketo_sync.emulator.model import Campaign
 from marketo_sync.emulator.model_base import FolderKey, Record, atomic, fail
 from marketo_sync.emulator.model_tree import TreeMixin
@@ -105,15 +105,6 @@ class CampaignMixin(TreeMixin):
             selected.append(c)
         page = selected[offset:offset + max_return]
         return self._records(page, include_flow) if page else []
-
-    @staticmethod
-    def _parse_filter_date(value: str | None, what: str) -> float | None:
-        if value is None or value == "":
-            return None
-        try:
-            return parse_iso8601(value)
-        except ValueError:
-            raise fail(704, f"Invalid date format for {what}: {value!r}") from None
 
     @atomic
     def create_campaign(self, *, name: str, folder: FolderKey,

@@ -112,6 +112,15 @@ class TreeMixin(BackendCore):
         if not isinstance(offset, int) or offset < 0:
             raise fail(1003, f"Invalid offset {offset!r}: must be 0 or more")
 
+    @staticmethod
+    def _parse_filter_date(value: str | None, what: str) -> float | None:
+        if value is None or value == "":
+            return None
+        try:
+            return parse_iso8601(value)
+        except ValueError:
+            raise fail(704, f"Invalid date format for {what}: {value!r}") from None
+
     # -- validation shared by writes -------------------------------------------------------------
     @staticmethod
     def _check_name(name: Any, *, what: str = "name", max_len: int = NAME_MAX) -> str:
@@ -315,10 +324,19 @@ class TreeMixin(BackendCore):
     @atomic
     def browse_programs(self, *, offset: int = 0, max_return: int = 20,
                         filter_type: str | None = None,
-                        filter_values: list[str] | None = None) -> list[Record]:
-        """Programs by id; ``filter_type`` id/programId, folderId (direct parent folder), workspace."""
+                        filter_values: list[str] | None = None,
+                        earliest_updated_at: str | None = None, latest_updated_at: str | None = None,
+                        status: str | None = None) -> list[Record]:
+        """Programs by id; ``filter_type`` id/programId, folderId (direct parent folder), workspace;
+        optional updatedAt window (bad dates: 704) and ``status`` (on/off/locked/unlocked)."""
         self._paging(offset, max_return)
         programs = self._programs()
+        earliest = self._parse_filter_date(earliest_updated_at, "earliestUpdatedAt")
+        latest = self._parse_filter_date(latest_updated_at, "latestUpdatedAt")
+        programs = [p for p in programs
+                    if (earliest is None or int(p.updated_at) >= earliest)
+                    and (latest is None or int(p.updated_at) <= latest)
+                    and (not status or p.status == status)]
         if filter_type:
             values = [str(v).strip() for v in (filter_values or [])]
             if not values:

@@ -82,8 +82,12 @@ def backend_from_seed(seed: str | Path | Mapping[str, Any], **backend_options: A
 
 
 def example_seed_path() -> Path:
-    """``examples/instance.yaml`` of the source tree (the instance every demo and test knows)."""
-    return Path(__file__).resolve().parents[2] / "examples" / "instance.yaml"
+    """The example instance every demo and test knows: ``examples/instance.yaml`` of the source
+    tree, or a packaged copy in ``marketo_sync/data/instance.yaml`` when installed without it."""
+    package = Path(__file__).resolve().parents[1]
+    source_tree = package.parent / "examples" / "instance.yaml"
+    packaged = package / "data" / "instance.yaml"
+    return source_tree if source_tree.exists() or not packaged.exists() else packaged
 
 
 # -- validation ---------------------------------------------------------------------------------

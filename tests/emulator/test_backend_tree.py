@@ -289,3 +289,13 @@ def test_get_smart_list_by_its_own_id(backend: MarketoBackend) -> None:
     assert by_id == one(backend.get_campaign_smart_list(2001, include_rules=True))
     assert backend.get_smart_list(2001) == []  # a campaign id is not a smart list id
     assert backend.get_smart_list(1) == []
+
+
+def test_browse_programs_by_update_window_and_status(backend: MarketoBackend, clock: ManualClock) -> None:
+    clock.advance(3600)
+    backend.upsert_token(MAY, name="Room", type="text", value="Hall B")  # touches the May program
+    assert [p["id"] for p in backend.browse_programs(earliest_updated_at="2026-02-01T12:30:00Z")] == [1103]
+    assert [p["id"] for p in backend.browse_programs(latest_updated_at="2026-02-01T12:30:00+0000")] == [1102]
+    assert backend.browse_programs(status="on") == []
+    with api_error("704"):
+        backend.browse_programs(earliest_updated_at="soon")
