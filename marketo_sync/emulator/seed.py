@@ -10,6 +10,7 @@ documented in ``docs/emulator-seed.md``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,8 @@ class _Checker:
             if required:
                 raise self.fail(parent, f"{where}.{key}", "is required")
             return None
+        if isinstance(value, date):  # YAML reads 2026-05-14 as a date: keep what was written
+            value = value.isoformat()
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise self.fail(parent, f"{where}.{key}", f"expected text, got {type(value).__name__}")
         value = str(value)
@@ -342,5 +345,6 @@ def normalise_seed(doc: Any, *, source: str = "<seed>") -> dict[str, Any]:
         if email.lower() in emails:
             raise check.fail(lead, f"{where}.email", f"{email!r} is used by another lead")
         emails.add(email.lower())
-        plan["leads"].append(dict({k: v for k, v in lead.items()}, id=lead_id))
+        fields = {k: v.isoformat() if isinstance(v, date) else v for k, v in lead.items()}
+        plan["leads"].append(dict(fields, id=lead_id))
     return plan

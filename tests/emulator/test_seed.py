@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_a_small_seed_with_nested_programs_generated_campaigns_and_defaults(tmp_
                   - name: Nurture 2026
                     type: Engagement
                     status: "on"
-                    tokens: [{name: Offer, type: number, value: "10"}]
+                    tokens: [{name: Offer, type: number, value: "10"}, {name: Launch, type: date, value: 2026-05-14}]
                     folders:
                       - name: Streams
                         campaigns:
@@ -89,7 +90,7 @@ def test_a_small_seed_with_nested_programs_generated_campaigns_and_defaults(tmp_
                         qualificationRuleUnit: week
                         isCommunicationLimitEnabled: false
         leads:
-          - {email: someone@example.com, firstName: Sam, company: Example Corp}
+          - {email: someone@example.com, firstName: Sam, company: Example Corp, birthDate: 1990-04-01}
     """)
     program = backend.get_program_by_name("Nurture 2026")[0]
     assert (program["type"], program["status"], program["channel"]) == ("Engagement", "on", "Operational")
@@ -104,6 +105,11 @@ def test_a_small_seed_with_nested_programs_generated_campaigns_and_defaults(tmp_
     lead = backend.get_leads(filter_type="email", filter_values=["someone@example.com"],
                              fields=["company"])[0]
     assert lead["company"] == "Example Corp" and lead["id"] >= 1_000_000
+    tokens = backend.get_tokens((program["id"], "Program"))[0]["tokens"]
+    assert [(t["name"], t["value"]) for t in tokens] == [("Offer", "10"), ("Launch", "2026-05-14")]
+    assert backend.get_leads(filter_type="email", filter_values=["someone@example.com"],
+                             fields=["birthDate"])[0]["birthDate"] == "1990-04-01"
+    json.dumps(backend.export_state())  # YAML dates are stored as text, so the state stays JSON
 
 
 def test_rules_expand_to_api_shapes(tmp_path: Path) -> None:
