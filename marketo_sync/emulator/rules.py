@@ -243,6 +243,41 @@ def copy_with_new_ids(records: list[Record], next_id: NextId) -> list[Record]:
     return copies
 
 
+# -- catalogues (GET smartCampaign/rules.json and flowSteps.json) --------------------------------
+
+def rule_catalogue() -> Record:
+    """Every trigger and filter rule type the emulator knows, as ``SmartCampaignRules``."""
+    def rule_type(rule: RuleType) -> Record:
+        return {"id": rule.rule_type_id, "name": rule.name, "type": rule.kind.lower(),
+                "constraints": [{"id": attr_id, "name": attr_name, "dataType": "string",
+                                 "primary": index == 0, "operator": rule.operator}
+                                for index, (attr_id, attr_name) in enumerate(rule.attributes)]}
+    return {"filters": [rule_type(r) for r in FILTERS.values()],
+            "triggers": [rule_type(r) for r in TRIGGERS.values()]}
+
+
+def flow_step_catalogue() -> Record:
+    """Every flow action the emulator knows, as ``SmartCampaignFlowSteps``."""
+    return {"flowSteps": [
+        {"id": action.activity_type_id, "name": action.name,
+         "constraints": [{"id": attr_id, "name": name, "dataType": dtype, "primary": index == 0}
+                         for index, (attr_id, name, dtype) in enumerate(action.attributes)]}
+        for action in FLOW_ACTIONS.values()]}
+
+
+def new_step(activity_type_id: int, next_id: NextId) -> Record | None:
+    """An empty step of one action type (what the add-flow-step endpoint creates), or None."""
+    action = next((a for a in FLOW_ACTIONS.values() if a.activity_type_id == activity_type_id), None)
+    if action is None:
+        return None
+    step_id = next_id("step")
+    attributes = [{"id": next_id("attribute"), "activityTypeAttribId": attr_id, "name": name, "dataType": dtype,
+                   "value": "", "primary": index == 0}
+                  for index, (attr_id, name, dtype) in enumerate(action.attributes)]
+    return {"id": step_id, "activityTypeId": action.activity_type_id, "activityTypeName": action.name,
+            "stepChoice": [{"id": next_id("choice"), "default": True, "attributes": attributes}]}
+
+
 # -- derived facts -------------------------------------------------------------------------
 
 def campaign_type(triggers: list[Record], filters: list[Record]) -> str:

@@ -449,3 +449,56 @@ def test_many_generated_campaigns_are_cheap(clock: ManualClock) -> None:
     assert len(ids) == 1000 and ids == sorted(ids)
     assert one(backend.get_campaign(ids[-1]))["name"] == "Generated Campaign 1000"
     assert parse_iso8601(one(backend.get_campaign(ids[0]))["createdAt"]) == clock()
+
+
+# -- flow steps (newer API) ---------------------------------------------------------------------------
+
+def catalogue_validator(operation: str, name: str) -> jsonschema.Draft4Validator:
+    definitions = json.loads((SPECS / "smart-campaigns" / operation).read_text())["definitions"]
+    return jsonschema.Draft4Validator({"$ref": f"#/definitions/{name}", "definitions": definitions})
+
+
+def test_rule_and_flow_step_catalogues(backend: MarketoBackend) -> None:
+    rules_result = one(backend.get_rule_types())
+    catalogue_validator("get-smart-campaign-rules.operation.json", "SmartCampaignRules").validate(rules_result)
+    assert "Campaign is Requested" in {t["name"] for t in rules_result["triggers"]}
+    steps_result = one(backend.get_flow_step_types())
+    catalogue_validator("get-smart-campaign-flow-steps.operation.json",
+                        "SmartCampaignFlowSteps").validate(steps_result)
+    send_email = next(s for s in steps_result["flowSteps"] if s["name"] == "Send Email")
+    assert send_email["id"] == 6 and send_email["constraints"][0]["name"] == "Email"
+
+
+def test_adding_a_flow_step_makes_the_empty_flow_template_activatable(backend: MarketoBackend,
+                                                                      clock: ManualClock) -> None:
+    clock.advance(5)
+    record = one(backend.add_flow_step(EMPTY_FLOW, activity_type_id=6, index=0))
+    CAMPAIGN_VALIDATOR.validate(record)
+    step = one(record["flow"]["steps"])
+    assert (step["activityTypeName"], step["stepChoice"][0]["attributes"][0]["value"]) == ("Send Email", "")
+    assert record["updatedAt"] == "2026-02-01T12:00:05Z+0000"
+    assert backend.activate_campaign(EMPTY_FLOW) == [{"id": EMPTY_FLOW}]
+    waited = one(backend.add_flow_step(ONBOARDING, activity_type_id=1001, index=1))
+    assert [s["activityTypeName"] for s in waited["flow"]["steps"]] == ["Send Email", "Wait", "Wait"]
+
+
+def test_removing_flow_steps(backend: MarketoBackend) -> None:
+    steps = one(backend.get_campaign(ONBOARDING))["flow"]["steps"]
+    record = one(backend.remove_flow_step(ONBOARDING, steps[0]["id"]))
+    assert [s["activityTypeName"] for s in record["flow"]["steps"]] == ["Wait"]
+    with api_error("702"):
+        backend.remove_flow_step(ONBOARDING, steps[0]["id"])
+    backend.remove_flow_step(ONBOARDING, steps[1]["id"])
+    with pytest.raises(MarketoApiError, match="no step"):
+        backend.activate_campaign(ONBOARDING)
+
+
+@pytest.mark.parametrize(("campaign", "kwargs", "code"), [
+    (ONBOARDING, {"activity_type_id": 99999, "index": 0}, "1003"),
+    (ONBOARDING, {"activity_type_id": 6, "index": 3}, "1003"),
+    (999_999, {"activity_type_id": 6, "index": 0}, "702"),
+    (BOUNCED, {"activity_type_id": 6, "index": 0}, "709"),
+])
+def test_add_flow_step_failures(backend: MarketoBackend, campaign: int, kwargs: dict, code: str) -> None:
+    with api_error(code):
+        backend.add_flow_step(campaign, **kwargs)
