@@ -119,7 +119,7 @@ class CampaignMixin(TreeMixin):
                             updated_at=now, smart_list_id=self._next("smartList"), flow_id=self._next("flow"),
                             description=description or "")
         self._campaigns[campaign.id] = campaign
-        return self._records([campaign])
+        return self._records([campaign], include_flow=False)  # SmartCampaignResponse: no flow
 
     @atomic
     def update_campaign(self, campaign_id: int, *, name: str | None = None,
@@ -134,7 +134,7 @@ class CampaignMixin(TreeMixin):
         if description is not None:
             campaign.description = description
         campaign.updated_at = self._now()
-        return self._records([campaign])
+        return self._records([campaign], include_flow=False)
 
     @atomic
     def clone_campaign(self, campaign_id: int, *, name: str, folder: FolderKey,
@@ -146,7 +146,7 @@ class CampaignMixin(TreeMixin):
         description = self._check_description(description)
         self._check_unique_campaign_name(parent.key, name)
         clone = self._copy_campaign(source, parent.key, name, description or "")
-        return self._records([clone])
+        return self._records([clone], include_flow=False)
 
     def _copy_campaign(self, source: Campaign, parent: FolderKey, name: str, description: str) -> Campaign:
         now = self._now()

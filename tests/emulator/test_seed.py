@@ -149,7 +149,7 @@ def test_rules_expand_to_api_shapes(tmp_path: Path) -> None:
     assert "rule" not in step["stepChoice"][1]
     clone = backend.clone_campaign(backend.get_campaign_by_name("Routing")[0]["id"], name="Routing 2",
                                    folder=(backend.browse_folders(max_depth=0)[0]["id"], "Folder"))[0]
-    cloned_step = clone["flow"]["steps"][0]
+    cloned_step = backend.get_campaign(clone["id"])[0]["flow"]["steps"][0]
     assert [c["rule"] for c in cloned_step["stepChoice"] if not c["default"]] == [rule]
     assert {c["id"] for c in cloned_step["stepChoice"]}.isdisjoint({c["id"] for c in step["stepChoice"]})
 
