@@ -453,5 +453,5 @@ class TreeMixin(BackendCore):
             program_type=node.get("type", "") if kind == PROGRAM else "",
             channel=node.get("channel", "") if kind == PROGRAM else "",
             status=node.get("status", "") if kind == PROGRAM else "",
-            tags=[dict(t) for t in node.get("tags", [])], costs=node.get("costs"))
+            tags=[dict(t) for t in node.get("tags", [])], costs=copy.deepcopy(node.get("costs")))
         return (cid, kind)

@@ -11,8 +11,9 @@ import pytest
 from marketo_sync.emulator.backend import MarketoBackend
 from marketo_sync.emulator.clock import ManualClock
 from marketo_sync.emulator.exceptions import MarketoApiError
-from marketo_sync.emulator.seed import backend_from_seed, example_seed_path
+from marketo_sync.emulator.seed import backend_from_seed, example_seed_path, read_seed_file
 
+SEED = read_seed_file(example_seed_path())  # parsed once; every test builds its own backend
 MAPI = Path("/work/shared/marketo-api/adobe-swagger/swagger-mapi.json")
 REMINDER, ONBOARDING, FORM_FILL, EMPTY_FLOW, NEWSLETTER_TEMPLATE = 2001, 2002, 2003, 2004, 2005
 MARCH_CONFIRMATION = 2011
@@ -30,7 +31,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def backend(clock: ManualClock) -> MarketoBackend:
-    return backend_from_seed(example_seed_path(), clock=clock)
+    return backend_from_seed(SEED, clock=clock)
 
 
 def api_error(code: str):

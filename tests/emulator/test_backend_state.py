@@ -11,8 +11,9 @@ import pytest
 from marketo_sync.emulator.backend import MarketoBackend
 from marketo_sync.emulator.clock import ManualClock
 from marketo_sync.emulator.exceptions import HttpFailure, MarketoApiError
-from marketo_sync.emulator.seed import SeedError, backend_from_seed, example_seed_path
+from marketo_sync.emulator.seed import SeedError, backend_from_seed, example_seed_path, read_seed_file
 
+SEED = read_seed_file(example_seed_path())  # parsed once; every test builds its own backend
 CREDENTIALS = {"sync-client": "s3cret-value-1", "ops-client": "s3cret-value-2"}
 TEMPLATES = (1101, "Folder")
 
@@ -24,7 +25,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def backend(clock: ManualClock) -> MarketoBackend:
-    return backend_from_seed(example_seed_path(), clock=clock, credentials=CREDENTIALS)
+    return backend_from_seed(SEED, clock=clock, credentials=CREDENTIALS)
 
 
 def api_error(code: str):
