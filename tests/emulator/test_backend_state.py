@@ -219,3 +219,14 @@ def test_concurrent_writes_are_atomic(backend: MarketoBackend) -> None:
     assert len(created) == 320 and len(set(created)) == 320
     assert duplicates == ["709"] * (8 * 40 - 1)  # exactly one "Contested" was created
     assert len(backend.browse_campaigns(folder=TEMPLATES, max_return=200, offset=200)) == 126
+
+
+def test_backends_built_from_one_seed_document_share_nothing(clock: ManualClock) -> None:
+    first = backend_from_seed(SEED, clock=clock)
+    second = backend_from_seed(SEED, clock=clock)
+    before = snapshot(second)
+    mutate(first)
+    first.update_campaign(2002, description="changed in the first backend only")
+    first.upsert_token((1102, "Program"), name="WebinarTitle", type="text", value="Changed")
+    assert snapshot(second) == before
+    assert backend_from_seed(SEED, clock=clock).get_tokens((1102, "Program")) == second.get_tokens((1102, "Program"))
