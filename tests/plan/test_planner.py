@@ -211,3 +211,14 @@ def test_raise_if_unsafe_rules():
     with pytest.raises(UnsafePlan, match=r"66.67% .* is over 25.00% \(2/3 .*--force required"):
         plan.raise_if_unsafe(allow_delete=True, min_managed=1)
     plan.raise_if_unsafe(allow_delete=True, min_managed=1, force=True)
+
+
+def test_design_studio_folder_cannot_hold_campaigns():
+    from marketo_sync.refs import FolderRef
+    from marketo_sync.remote import RemoteFolder
+
+    state = example_remote()
+    state.add_folder(RemoteFolder(FolderRef(1106), "Design Studio/Emails", "/Design Studio/Default/Emails",
+                                  "Emails", folder_type="Email"))
+    with pytest.raises(PlanErrors, match="'Email' folder: smart campaigns can live only in Marketing"):
+        diff(desired(dc("x", "Design Studio/Emails")), state)
