@@ -482,24 +482,35 @@ class Applier:
         return Outcome(change, status, code=last.code, message=scrub(last.message))
 
     def _idempotent(self, change: Change, campaign_id: int | None, call: Callable[[], Any]) -> Outcome:
-        """A write that is safe to repeat: an odd answer is settled by reading what is there."""
-        try:
-            call()
-            return Outcome(change, APPLIED, id=campaign_id)
-        except (BusinessRuleError, NotFound, OutcomeUnknown, TransportError) as error:
+        """A write that is safe to repeat: an odd answer is settled by reading what is there.
+
+        After a lost answer (``OutcomeUnknown``) that a read shows did not take effect, the
+        write is sent once more; a 709 "already active" or 702 "not found" to that second
+        attempt is again settled by reading.
+        """
+        for attempt in (1, 2):
             try:
-                holds = not check(self.api, change, campaign_id)
-            except FATAL:
-                raise
-            except ApiError:
-                holds = False
-            if holds:
-                return Outcome(change, APPLIED, id=campaign_id,
-                               note=f"confirmed by reading after Marketo answered {error.code}: "
-                                    f"{scrub(error.message)}")
-            if isinstance(error, OutcomeUnknown):
-                return Outcome(change, UNKNOWN, id=campaign_id, code=error.code, message=scrub(error.message))
-            raise
+                call()
+                note = "sent again after a lost answer" if attempt == 2 else ""
+                return Outcome(change, APPLIED, id=campaign_id, note=note)
+            except (BusinessRuleError, NotFound, OutcomeUnknown, TransportError) as error:
+                try:
+                    holds = not check(self.api, change, campaign_id)
+                except FATAL:
+                    raise
+                except ApiError:
+                    holds = False
+                if holds:
+                    return Outcome(change, APPLIED, id=campaign_id,
+                                   note=f"confirmed by reading after Marketo answered {error.code}: "
+                                        f"{scrub(error.message)}")
+                if not isinstance(error, OutcomeUnknown):
+                    raise
+                if attempt == 2:
+                    return Outcome(change, UNKNOWN, id=campaign_id, code=error.code,
+                                   message=scrub(error.message))
+                log.info("%s: not in effect after a lost answer; sending it again", change.key)
+        raise AssertionError("unreachable")
 
 
 # -- verification ----------------------------------------------------------------------------

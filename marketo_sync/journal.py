@@ -60,8 +60,8 @@ class Journal:
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
         env = _UNSAFE.sub("_", environment or "default")
         for n in range(1000):
-            suffix = "" if n == 0 else f"-{n}"
-            path = directory / f"{stamp}-{env}{suffix}.jsonl"
+            again = "" if n == 0 else f".{n:03d}"  # sorts after the first of the same instant
+            path = directory / f"{stamp}{again}-{env}.jsonl"
             try:
                 stream = path.open("x", encoding="utf-8")
             except FileExistsError:
@@ -187,5 +187,5 @@ def last_journal(state_dir: Path | str, environment: str | None = None) -> Path 
     found = journals(state_dir)
     if environment is not None:
         env = _UNSAFE.sub("_", environment)
-        found = [p for p in found if re.search(rf"-{re.escape(env)}(-\d+)?\.jsonl$", p.name)]
+        found = [p for p in found if re.search(rf"Z(\.\d+)?-{re.escape(env)}\.jsonl$", p.name)]
     return found[-1] if found else None

@@ -188,3 +188,15 @@ def test_verify_reports_a_difference(api):
 
 def test_scrub_hides_tokens():
     assert scrub("GET /rest?access_token=abc123&x=1 Bearer xyz") == "GET /rest?access_token=***&x=1 Bearer ***"
+
+
+def test_lost_answer_of_an_idempotent_write_not_in_effect_is_sent_again(api):
+    api.faults["activate_campaign"] = ["drop"]
+    api.faults["deactivate_campaign"] = ["drop", "drop"]
+    changes = [activate(OPERATIONAL, "Legacy Lead Routing", LEGACY_ROUTING),
+               deactivate(OPERATIONAL, "Score - Web Visit", SCORE_WEB_VISIT)]
+    outcomes, _ = run(api, plan_of(changes, []))
+    assert outcomes[changes[0].key].status == APPLIED
+    assert outcomes[changes[0].key].note == "sent again after a lost answer"
+    assert outcomes[changes[1].key].status == UNKNOWN
+    assert api.writes().count("activate_campaign") == 2 and api.writes().count("deactivate_campaign") == 2
