@@ -1,15 +1,27 @@
-"""Desired state: what the campaign files declare.
+"""Desired state: what the campaign files declare, loaded and validated offline.
 
-INTERFACE STUB: the dataclasses are the contract with the planner; ``load_desired`` is
-being implemented (YAML with positions, JSON Schema, Marketo's offline rules).
+``load_desired`` reads every campaign file (``campaigns/**/*.yaml``), substitutes the
+environment's ``${variables}``, validates each file against ``schemas/campaigns.schema.json``
+and then checks the Marketo rules no schema can express (duplicates across files, activation
+without a template, ...). It collects **every** problem, each placed at
+``file, line N, column M`` with its field, and raises one :class:`ValidationError`, so a
+user fixes all of them in one pass and no API call is ever made for invalid files.
+
+The dataclasses are the contract with the planner (``remote.py``, ``planner.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import glob
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+from marketo_sync import _yaml, schema
+from marketo_sync._yaml import Problem
+from marketo_sync.errors import ValidationError
 from marketo_sync.refs import FolderRef
 
 ManagedMode = Literal["exclusive", "additive"]
@@ -80,3 +92,301 @@ class DesiredState:
     folders: tuple[ManagedFolder, ...] = ()
     tokens: tuple[DesiredToken, ...] = ()
     files: tuple[str, ...] = ()
+
+
+# -- loading -------------------------------------------------------------------------------
+
+SCHEMA = "campaigns.schema.json"
+_PATTERNS = ("*.yaml", "*.yml")
+_VARIABLE = re.compile(r"\$(\$?)\{([^}]*)\}")
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def load_desired(paths: Iterable[Path | str], *, root: Path | None = None,
+                 variables: Mapping[str, str] | None = None, environment: str = "") -> DesiredState:
+    """Load and validate every campaign file under ``paths`` (files, directories or globs).
+
+    ``root`` is the project root: relative ``paths`` are taken from it, and file names in
+    messages and :class:`Location` are shown relative to it. ``variables`` are the
+    environment's values for ``${name}``; ``environment`` names it in messages.
+
+    Raises :class:`ValidationError` with every reason when anything is wrong.
+    """
+    base = Path(root) if root is not None else Path.cwd()
+    files, reasons = find_campaign_files(paths, base)
+    loader = _Loader(dict(variables or {}), environment)
+    for path in files:
+        loader.load_file(path, display_name(path, base))
+    reasons.extend(loader.reasons)
+    if not files and not reasons:
+        looked = ", ".join(display_name(Path(p), base) or "." for p in paths) or "(no path given)"
+        reasons.append(f"no campaign files found: looked for {' and '.join(_PATTERNS)} in {looked}")
+    if reasons:
+        raise ValidationError(reasons)
+    return DesiredState(campaigns=tuple(loader.campaigns), folders=tuple(loader.folders),
+                        tokens=tuple(loader.tokens), files=tuple(loader.files))
+
+
+def display_name(path: Path, root: Path) -> str:
+    """The file as messages show it: relative to the project root when inside it."""
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def find_campaign_files(paths: Iterable[Path | str], root: Path) -> tuple[list[Path], list[str]]:
+    """Every ``*.yaml`` / ``*.yml`` file the paths name, sorted, once each; missing paths are reasons.
+
+    Hidden files and directories (``.git``, ``.marketo-sync``) are skipped.
+    """
+    found: dict[Path, None] = {}
+    reasons: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        full = path if path.is_absolute() else root / path
+        if glob.has_magic(str(raw)):
+            matches = sorted(Path(m) for m in glob.glob(str(full), recursive=True))
+            if not matches:
+                reasons.append(f"no file matches {str(raw)!r} (relative to {display_name(root, root) or '.'})")
+            for match in matches:
+                if match.is_dir():
+                    found.update(dict.fromkeys(_yaml_files(match)))
+                else:
+                    found[match] = None
+        elif full.is_dir():
+            found.update(dict.fromkeys(_yaml_files(full)))
+        elif full.is_file():
+            found[full] = None
+        else:
+            reasons.append(f"campaign path {str(raw)!r} does not exist (looked at {full})")
+    return list(found), reasons
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    files = {f for pattern in _PATTERNS for f in directory.rglob(pattern) if f.is_file()}
+    visible = [f for f in files if not any(part.startswith(".") for part in f.relative_to(directory).parts)]
+    return sorted(visible)
+
+
+def normalise_path(path: str) -> str:
+    """``" /A / B/ "`` -> ``"A/B"``: the form the planner resolves (segments stripped)."""
+    return "/".join(s.strip() for s in path.split("/") if s.strip())
+
+
+def parent_key(spec: ParentSpec) -> tuple[Any, ...]:
+    """A comparable identity for a parent: names compare without regard to case, as Marketo does."""
+    if isinstance(spec, FolderRef):
+        return ("ref", spec.type, spec.id)
+    return ("path", spec.casefold())
+
+
+@dataclass
+class _First:
+    """Where something was first declared, to name both places in a conflict."""
+
+    location: Location
+    value: Any = None
+
+
+class _Loader:
+    """Accumulates the state and every reason across files (one instance per load)."""
+
+    def __init__(self, variables: dict[str, str], environment: str) -> None:
+        self.variables = variables
+        self.environment = environment
+        self.reasons: list[str] = []
+        self.campaigns: list[DesiredCampaign] = []
+        self.folders: list[ManagedFolder] = []
+        self.tokens: list[DesiredToken] = []
+        self.files: list[str] = []
+        self.seen_campaigns: dict[tuple[Any, ...], _First] = {}
+        self.seen_ids: dict[int, _First] = {}
+        self.seen_tokens: dict[tuple[Any, ...], _First] = {}
+        self.seen_managed: dict[tuple[Any, ...], _First] = {}
+
+    # -- one file ----------------------------------------------------------------------
+    def load_file(self, path: Path, name: str) -> None:
+        self.files.append(name)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            self.reasons.append(f"not UTF-8 text (byte {error.start}) ({name})")
+            return
+        except OSError as error:
+            self.reasons.append(f"cannot read the file: {error.strerror} ({name})")
+            return
+        document, problems = _yaml.load(text, name)
+        if document is None and not problems:
+            return  # an empty file declares nothing
+        problems = [*problems, *self.substitute(document, [])]
+        schema_problems = schema.check(document, SCHEMA) if document is not None else []
+        problems.extend(schema_problems)
+        bad = {p.key for p in schema_problems}
+        if document is not None and not any(k == "(file)" for k in bad):
+            problems.extend(self.build(document, name, bad))
+        ordered = sorted(dict.fromkeys(problems), key=lambda p: (p.mark.line, p.mark.column))
+        self.reasons.extend(schema.format_problem(name, p) for p in ordered)
+
+    def substitute(self, node: Any, path: list[Any]) -> list[Problem]:
+        """Replace ``${name}`` in every string value, in place; ``$${`` writes a literal ``${``."""
+        problems: list[Problem] = []
+        items: Iterable[tuple[Any, Any]]
+        if isinstance(node, dict):
+            items = list(node.items())
+        elif isinstance(node, list):
+            items = list(enumerate(node))
+        else:
+            return problems
+        for key, value in items:
+            if isinstance(value, str) and "${" in value:
+                node[key], unknown = self._expand(value)
+                for message in unknown:
+                    problems.append(Problem(message, _yaml.mark_of(node, [key]),
+                                            _yaml.field_name([*path, key])))
+            elif isinstance(value, dict | list):
+                problems.extend(self.substitute(value, [*path, key]))
+        return problems
+
+    def _expand(self, text: str) -> tuple[str, list[str]]:
+        unknown: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            escaped, name = match.group(1), match.group(2).strip()
+            if escaped:
+                return match.group(0)[1:]
+            if not _VARIABLE_NAME.match(name):
+                unknown.append(f"${{{match.group(2)}}} is not a valid variable reference "
+                               "(write ${name}; $${ writes a literal ${)")
+                return match.group(0)
+            if name not in self.variables:
+                env = f"environment {self.environment!r}" if self.environment else "the environment"
+                known = ", ".join(sorted(self.variables)) or "none"
+                unknown.append(f"unknown variable ${{{name}}}: {env} defines {known}")
+                return match.group(0)
+            return str(self.variables[name])
+
+        return _VARIABLE.sub(replace, text), unknown
+
+    # -- semantic checks -----------------------------------------------------------------
+    def build(self, document: _yaml.ContextDict, file: str, bad: set[str]) -> list[Problem]:
+        """Turn a schema-valid part of one file into dataclasses; check what the schema cannot."""
+        problems: list[Problem] = []
+
+        def broken(field: str) -> bool:
+            return any(k == field or k.startswith((field + ".", field + "[")) for k in bad)
+
+        def at(path: list[Any], *, key: bool = False) -> Location:
+            mark = _yaml.mark_of(document, path, key=key)
+            return Location(file, mark.line, mark.column)
+
+        def problem(message: str, path: list[Any], *, key: bool = False) -> None:
+            problems.append(Problem(message, _yaml.mark_of(document, path, key=key), _yaml.field_name(path)))
+
+        default: ParentSpec | None = None
+        if "folder" in document and not broken("folder"):
+            default = _parent(document["folder"])
+
+        if "managed" in document and not broken("managed"):
+            if default is None:
+                if "folder" not in document:
+                    problem("`managed` applies to the file's `folder`, and this file has none", ["managed"])
+            else:
+                self._managed(default, document["managed"], at(["managed"]), problem)
+
+        for index, token in enumerate(document.get("tokens") or []):
+            path = ["tokens", index]
+            if broken(_yaml.field_name(path)) or broken("tokens"):
+                continue
+            if default is None:
+                if "folder" not in document:
+                    problem("tokens belong to the file's `folder` (a program), and this file has none",
+                            path)
+                continue
+            self._token(default, token, at(path), problem, path)
+
+        for index, raw in enumerate(document.get("campaigns") or []):
+            path = ["campaigns", index]
+            if broken(_yaml.field_name(path)) or broken("campaigns"):
+                continue
+            folder: ParentSpec | None = _parent(raw["folder"]) if "folder" in raw else default
+            if folder is None:
+                if "folder" not in document:
+                    problem(f"campaign {raw['name']!r} has no folder: set `folder` on it or at the top "
+                            "of the file", path)
+                continue
+            self._campaign(raw, folder, at(path), problem, path)
+        return problems
+
+    def _managed(self, folder: ParentSpec, mode: str, location: Location, problem: Any) -> None:
+        key = parent_key(folder)
+        first = self.seen_managed.get(key)
+        if first is None:
+            self.seen_managed[key] = _First(location, mode)
+            self.folders.append(ManagedFolder(folder, mode, location))  # type: ignore[arg-type]
+        elif first.value != mode:
+            problem(f"folder {_show(folder)!r} is declared `managed: {mode}` here and "
+                    f"`managed: {first.value}` at {first.location}: choose one", ["managed"])
+
+    def _token(self, folder: ParentSpec, token: _yaml.ContextDict, location: Location, problem: Any,
+               path: list[Any]) -> None:
+        name = token["name"]
+        key = (parent_key(folder), name.casefold())
+        first = self.seen_tokens.get(key)
+        if first is not None:
+            problem(f"token {name!r} of {_show(folder)!r} is declared twice: here and at {first.location}",
+                    [*path, "name"])
+            return
+        self.seen_tokens[key] = _First(location)
+        self.tokens.append(DesiredToken(folder, name, token["type"], _token_value(token), location))
+
+    def _campaign(self, raw: _yaml.ContextDict, folder: ParentSpec, location: Location, problem: Any,
+                  path: list[Any]) -> None:
+        name: str = raw["name"]
+        pinned: int | None = raw.get("id")
+        template = raw.get("template")
+        if isinstance(template, str):
+            template = normalise_path(template)
+        if raw.get("active") is True and template is None and pinned is None:
+            problem("`active: true` needs a `template` (cloned if the campaign must be created) or the "
+                    "`id` of the existing campaign: a campaign created without a template is empty and "
+                    "cannot be activated", [*path, "active"])
+        key = (parent_key(folder), name.casefold())
+        first = self.seen_campaigns.get(key)
+        if first is not None:
+            problem(f"campaign {name!r} in {_show(folder)!r} is declared twice: here and at "
+                    f"{first.location}", [*path, "name"])
+            return
+        self.seen_campaigns[key] = _First(location)
+        if pinned is not None:
+            other = self.seen_ids.get(pinned)
+            if other is not None:
+                problem(f"campaign id {pinned} is pinned twice: here and at {other.location}", [*path, "id"])
+                return
+            self.seen_ids[pinned] = _First(location)
+        self.campaigns.append(DesiredCampaign(
+            name=name, folder=folder, location=location, description=raw.get("description"),
+            active=raw.get("active"), template=template, id=pinned, protect=bool(raw.get("protect", False)),
+            expect=dict(raw.get("expect") or {}), allow_replace=bool(raw.get("allow_replace", False)),
+        ))
+
+
+def _parent(value: Any) -> ParentSpec:
+    if isinstance(value, dict):
+        return FolderRef.parse(value)
+    return normalise_path(str(value))
+
+
+def _show(spec: ParentSpec) -> str:
+    return spec if isinstance(spec, str) else str(spec)
+
+
+def _token_value(token: _yaml.ContextDict) -> str:
+    """Token values are text in Marketo: numbers keep the digits as written (``1.50``)."""
+    value = token["value"]
+    if isinstance(value, str):
+        return value
+    written = token.scalars.get("value")
+    if written is not None and not isinstance(value, bool):
+        return written.text
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
