@@ -1,0 +1,206 @@
+"""One small method per Marketo endpoint used by marketo-sync, each stating its encoding.
+
+Asset API writes are form-encoded, with folder references as JSON strings
+(``folder={"id":640,"type":"Folder"}``); lead-database calls (trigger, schedule, leads)
+take JSON bodies ``{"input": ...}``. Reads that find nothing return ``None`` or ``[]``.
+Writes that create something or send email (create, clone, trigger, schedule) are marked
+not idempotent: the client never resends them after a lost answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from marketo_sync.client.core import MarketoClient
+from marketo_sync.errors import NotFound
+from marketo_sync.refs import FolderRef
+
+Row = dict[str, Any]
+
+ASSET = "/rest/asset/v1"
+LEADS = "/rest/v1"
+
+
+def _first(rows: list[Row]) -> Row | None:
+    return rows[0] if rows else None
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def my_token(name: str) -> str:
+    """``WebinarTitle`` -> ``{{my.WebinarTitle}}``; an already wrapped name is kept."""
+    text = name.strip()
+    if text.startswith("{{") and text.endswith("}}"):
+        return text
+    if text.startswith("my."):
+        text = text[3:]
+    return "{{my." + text + "}}"
+
+
+def _token_list(tokens: Mapping[str, str] | None) -> list[dict[str, str]]:
+    return [{"name": my_token(name), "value": str(value)} for name, value in (tokens or {}).items()]
+
+
+def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+class MarketoApi:
+    """Typed endpoint calls on top of a :class:`MarketoClient`."""
+
+    def __init__(self, client: MarketoClient) -> None:
+        self.client = client
+
+    def _get(self, path: str, **query: Any) -> list[Row]:
+        return self.client.request("GET", path, query=_drop_none(query) or None)
+
+    def _get_one(self, path: str, **query: Any) -> Row | None:
+        try:
+            return _first(self._get(path, **query))
+        except NotFound:
+            return None
+
+    # -- folders (query parameters) ---------------------------------------------------
+
+    def get_folder(self, ref: FolderRef) -> Row | None:
+        """GET folder/{id}.json?type=Folder|Program (type required: separate id spaces)."""
+        return self._get_one(f"{ASSET}/folder/{ref.id}.json", type=ref.type)
+
+    def folders_by_name(self, name: str, *, type: str | None = None, root: FolderRef | None = None) -> list[Row]:
+        """GET folder/byName.json?name=… (exact match, may return several)."""
+        return self._get(f"{ASSET}/folder/byName.json", name=name, type=type,
+                         root=root.to_json() if root else None)
+
+    def browse_folders(self, root: FolderRef, max_depth: int) -> list[Row]:
+        """GET folders.json?root=…&maxDepth=… , all pages (the root and its descendants)."""
+        return list(self.client.pages(f"{ASSET}/folders.json", {"root": root.to_json(), "maxDepth": max_depth}))
+
+    # -- smart campaigns: reads (query parameters) --------------------------------------
+
+    def browse_campaigns(self, folder: FolderRef | None = None, *, is_active: bool | None = None,
+                         earliest_updated_at: str | None = None,
+                         latest_updated_at: str | None = None) -> list[Row]:
+        """GET smartCampaigns.json, all pages, optionally filtered by folder, state, update time."""
+        query = _drop_none({"folder": folder.to_json() if folder else None,
+                            "isActive": _bool(is_active) if is_active is not None else None,
+                            "earliestUpdatedAt": earliest_updated_at, "latestUpdatedAt": latest_updated_at})
+        return list(self.client.pages(f"{ASSET}/smartCampaigns.json", query))
+
+    def get_campaign(self, campaign_id: int) -> Row | None:
+        """GET smartCampaign/{id}.json."""
+        return self._get_one(f"{ASSET}/smartCampaign/{int(campaign_id)}.json")
+
+    def get_campaign_by_name(self, name: str) -> Row | None:
+        """GET smartCampaign/byName.json?name=…"""
+        return self._get_one(f"{ASSET}/smartCampaign/byName.json", name=name)
+
+    def get_campaign_smart_list(self, campaign_id: int, *, include_rules: bool = True) -> Row | None:
+        """GET smartCampaign/{id}/smartList.json?includeRules=true|false."""
+        return self._get_one(f"{ASSET}/smartCampaign/{int(campaign_id)}/smartList.json",
+                             includeRules=_bool(include_rules))
+
+    # -- tokens and programs (query parameters) -----------------------------------------
+
+    def get_tokens(self, folder: FolderRef) -> list[Row]:
+        """GET folder/{id}/tokens.json?folderType=… : the raw rows ``[{"folder": …, "tokens": […]}]``."""
+        try:
+            return self._get(f"{ASSET}/folder/{folder.id}/tokens.json", folderType=folder.type)
+        except NotFound:
+            return []
+
+    def get_program(self, program_id: int) -> Row | None:
+        """GET program/{id}.json."""
+        return self._get_one(f"{ASSET}/program/{int(program_id)}.json")
+
+    def get_program_by_name(self, name: str) -> Row | None:
+        """GET program/byName.json?name=…"""
+        return self._get_one(f"{ASSET}/program/byName.json", name=name)
+
+    # -- smart campaigns: writes (form-encoded) -----------------------------------------
+
+    def create_campaign(self, *, name: str, folder: FolderRef, description: str | None = None) -> Row:
+        """POST smartCampaigns.json, form. Not idempotent: a lost answer raises OutcomeUnknown."""
+        form = _drop_none({"name": name, "folder": folder.to_json(), "description": description})
+        return self._one_row(self.client.request("POST", f"{ASSET}/smartCampaigns.json", form=form,
+                                                 idempotent=False))
+
+    def clone_campaign(self, template_id: int, *, name: str, folder: FolderRef,
+                       description: str | None = None) -> Row:
+        """POST smartCampaign/{id}/clone.json, form. Not idempotent."""
+        form = _drop_none({"name": name, "folder": folder.to_json(), "description": description})
+        return self._one_row(self.client.request("POST", f"{ASSET}/smartCampaign/{int(template_id)}/clone.json",
+                                                 form=form, idempotent=False))
+
+    def update_campaign(self, campaign_id: int, *, name: str | None = None,
+                        description: str | None = None) -> Row:
+        """POST smartCampaign/{id}.json, form (name/description only). Idempotent: sets values."""
+        form = _drop_none({"name": name, "description": description})
+        return self._one_row(self.client.request("POST", f"{ASSET}/smartCampaign/{int(campaign_id)}.json",
+                                                 form=form, idempotent=True))
+
+    def delete_campaign(self, campaign_id: int) -> None:
+        """POST smartCampaign/{id}/delete.json, no body. Not resent after a lost answer."""
+        self.client.request("POST", f"{ASSET}/smartCampaign/{int(campaign_id)}/delete.json", idempotent=False)
+
+    def activate_campaign(self, campaign_id: int) -> None:
+        """POST smartCampaign/{id}/activate.json, no body."""
+        self.client.request("POST", f"{ASSET}/smartCampaign/{int(campaign_id)}/activate.json", idempotent=False)
+
+    def deactivate_campaign(self, campaign_id: int) -> None:
+        """POST smartCampaign/{id}/deactivate.json, no body."""
+        self.client.request("POST", f"{ASSET}/smartCampaign/{int(campaign_id)}/deactivate.json",
+                            idempotent=False)
+
+    # -- tokens: writes (form-encoded) ---------------------------------------------------
+
+    def set_token(self, folder: FolderRef, *, name: str, type: str, value: str) -> None:
+        """POST folder/{id}/tokens.json, form. An upsert by name, so idempotent."""
+        form = {"name": name, "type": type, "value": value, "folderType": folder.type}
+        self.client.request("POST", f"{ASSET}/folder/{folder.id}/tokens.json", form=form, idempotent=True)
+
+    def delete_token(self, folder: FolderRef, *, name: str, type: str) -> None:
+        """POST folder/{id}/tokens/delete.json, form."""
+        form = {"name": name, "type": type, "folderType": folder.type}
+        self.client.request("POST", f"{ASSET}/folder/{folder.id}/tokens/delete.json", form=form,
+                            idempotent=False)
+
+    # -- lead database (JSON bodies) -----------------------------------------------------
+
+    def request_campaign(self, campaign_id: int, *, leads: Sequence[int],
+                         tokens: Mapping[str, str] | None = None) -> None:
+        """POST campaigns/{id}/trigger.json, JSON. Sends email: never resent blindly."""
+        body: dict[str, Any] = {"leads": [{"id": int(lead)} for lead in leads]}
+        if tokens:
+            body["tokens"] = _token_list(tokens)
+        self.client.request("POST", f"{LEADS}/campaigns/{int(campaign_id)}/trigger.json",
+                            json={"input": body}, idempotent=False)
+
+    def schedule_campaign(self, campaign_id: int, *, run_at: str | None = None,
+                          tokens: Mapping[str, str] | None = None,
+                          clone_to_program_name: str | None = None) -> None:
+        """POST campaigns/{id}/schedule.json, JSON. Runs a batch campaign: never resent blindly."""
+        body = _drop_none({"runAt": run_at, "cloneToProgramName": clone_to_program_name,
+                           "tokens": _token_list(tokens) if tokens else None})
+        self.client.request("POST", f"{LEADS}/campaigns/{int(campaign_id)}/schedule.json",
+                            json={"input": body}, idempotent=False)
+
+    def get_leads(self, filter_type: str, values: Sequence[str], *,
+                  fields: Sequence[str] | None = None) -> list[Row]:
+        """GET leads.json?filterType=…&filterValues=a,b (query; at most 300 values)."""
+        return self._get(f"{LEADS}/leads.json", filterType=filter_type,
+                         filterValues=",".join(str(v) for v in values),
+                         fields=",".join(fields) if fields else None)
+
+    def sync_leads(self, leads: Sequence[Mapping[str, Any]], *, action: str = "createOrUpdate",
+                   lookup_field: str = "email") -> list[Row]:
+        """POST leads.json, JSON ``{action, lookupField, input}``; per-record status rows."""
+        body = {"action": action, "lookupField": lookup_field, "input": [dict(lead) for lead in leads]}
+        return self.client.request("POST", f"{LEADS}/leads.json", json=body,
+                                   idempotent=action in ("createOrUpdate", "updateOnly"))
+
+    @staticmethod
+    def _one_row(rows: list[Row]) -> Row:
+        return rows[0] if rows else {}
