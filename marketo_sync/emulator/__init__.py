@@ -4,3 +4,8 @@
 ``server`` speaks Marketo's HTTP; ``limits`` and ``faults`` make it behave like a busy,
 flaky production instance on demand; ``seed`` loads an instance from YAML.
 """
+
+from marketo_sync.emulator.config import EmulatorConfig
+from marketo_sync.emulator.server import EmulatorServer
+
+__all__ = ["EmulatorConfig", "EmulatorServer"]

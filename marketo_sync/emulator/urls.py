@@ -1,0 +1,76 @@
+"""The route table: which path and method reach which response handler (moto's ``urls.py``).
+
+A path that matches no pattern is Marketo's ``610``; a known path with the wrong method is ``605``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from marketo_sync.emulator import responses as r
+
+Handler = Callable[[r.ApiRequest, Any], dict[str, Any]]
+
+ASSET = "/rest/asset/v1"
+LEADDB = "/rest/v1"
+_ID = r"(?P<id>\d+)"
+
+_ROUTES: list[tuple[str, dict[str, Handler]]] = [
+    (rf"{ASSET}/smartCampaign/rules\.json", {"GET": r.get_rule_types}),
+    (rf"{ASSET}/smartCampaign/flowSteps\.json", {"GET": r.get_flow_step_types}),
+    (rf"{ASSET}/smartCampaign/byName\.json", {"GET": r.get_smart_campaign_by_name}),
+    (rf"{ASSET}/smartCampaign/{_ID}\.json", {"GET": r.get_smart_campaign, "POST": r.update_smart_campaign}),
+    (rf"{ASSET}/smartCampaigns\.json", {"GET": r.browse_smart_campaigns, "POST": r.create_smart_campaign}),
+    (rf"{ASSET}/smartCampaign/{_ID}/clone\.json", {"POST": r.clone_smart_campaign}),
+    (rf"{ASSET}/smartCampaign/{_ID}/delete\.json", {"POST": r.delete_smart_campaign}),
+    (rf"{ASSET}/smartCampaign/{_ID}/activate\.json", {"POST": r.activate_smart_campaign}),
+    (rf"{ASSET}/smartCampaign/{_ID}/deactivate\.json", {"POST": r.deactivate_smart_campaign}),
+    (rf"{ASSET}/smartCampaign/{_ID}/smartList\.json", {"GET": r.get_campaign_smart_list}),
+    (rf"{ASSET}/smartCampaign/{_ID}/flows\.json", {"POST": r.add_flow_step}),
+    (rf"{ASSET}/smartCampaign/{_ID}/flow/(?P<step>\d+)/remove\.json", {"POST": r.remove_flow_step}),
+    (rf"{ASSET}/smartList/{_ID}\.json", {"GET": r.get_smart_list}),
+    (rf"{ASSET}/folder/byName\.json", {"GET": r.get_folder_by_name}),
+    (rf"{ASSET}/folder/{_ID}\.json", {"GET": r.get_folder, "POST": r.update_folder}),
+    (rf"{ASSET}/folders\.json", {"GET": r.browse_folders, "POST": r.create_folder}),
+    (rf"{ASSET}/folder/{_ID}/content\.json", {"GET": r.get_folder_content}),
+    (rf"{ASSET}/folder/{_ID}/delete\.json", {"POST": r.delete_folder}),
+    (rf"{ASSET}/folder/{_ID}/tokens\.json", {"GET": r.get_tokens, "POST": r.upsert_token}),
+    (rf"{ASSET}/folder/{_ID}/tokens/delete\.json", {"POST": r.delete_token}),
+    (rf"{ASSET}/program/byName\.json", {"GET": r.get_program_by_name}),
+    (rf"{ASSET}/program/{_ID}\.json", {"GET": r.get_program}),
+    (rf"{ASSET}/programs\.json", {"GET": r.browse_programs}),
+    (rf"{LEADDB}/campaigns\.json", {"GET": r.list_campaigns}),
+    (rf"{LEADDB}/campaigns/{_ID}\.json", {"GET": r.get_lead_campaign}),
+    (rf"{LEADDB}/campaigns/{_ID}/trigger\.json", {"POST": r.request_campaign}),
+    (rf"{LEADDB}/campaigns/{_ID}/schedule\.json", {"POST": r.schedule_campaign}),
+    (rf"{LEADDB}/leads\.json", {"GET": r.get_leads, "POST": r.sync_leads}),
+]
+ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [(re.compile(p), m) for p, m in _ROUTES]
+
+
+class RouteError(Exception):
+    """No route: ``code`` is ``"610"`` (unknown path) or ``"605"`` (method not allowed)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def resolve(method: str, path: str) -> tuple[Handler, dict[str, str]]:
+    """The handler and the path arguments for a call, or :class:`RouteError`."""
+    for pattern, methods in ROUTES:
+        match = pattern.fullmatch(path)
+        if match:
+            handler = methods.get(method.upper())
+            if handler is None:
+                raise RouteError("605", f"Request method '{method.upper()}' not supported")
+            return handler, match.groupdict()
+    raise RouteError("610", "Requested resource not found")
+
+
+def is_leaddb(path: str) -> bool:
+    """Lead-database answers have their own envelope style (no ``warnings`` strings)."""
+    return path.startswith(LEADDB + "/")
