@@ -83,6 +83,8 @@ class ContextLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.file = file
         self.problems = []
+        #: (mapping, key, problem): the field path is known only once the document is built
+        self.duplicates: list[tuple[ContextDict, Any, Problem]] = []
 
     def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
         data = ContextDict(file=self.file, mark=_mark(node))
@@ -95,9 +97,9 @@ class ContextLoader(yaml.SafeLoader):
                 continue
             if key in data:
                 first = data.key_marks[key]
-                self.problems.append(Problem(
+                self.duplicates.append((data, key, Problem(
                     f"key {key!r} is written twice in one mapping (first at line {first.line}, "
-                    f"column {first.column})", _mark(key_node), str(key)))
+                    f"column {first.column})", _mark(key_node), str(key))))
                 continue
             data[key] = self.construct_object(value_node, deep=True)
             data.key_marks[key] = _mark(key_node)
@@ -133,7 +135,12 @@ def load(text: str, file: str) -> tuple[Any, list[Problem]]:
     """
     loader = ContextLoader(text, file)
     try:
-        return loader.get_single_data(), loader.problems
+        data = loader.get_single_data()
+        paths = _paths_of(data)
+        for mapping, key, problem in loader.duplicates:
+            path = [*paths.get(id(mapping), []), key]
+            loader.problems.append(Problem(problem.message, problem.mark, field_name(path)))
+        return data, loader.problems
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
@@ -143,6 +150,19 @@ def load(text: str, file: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(f"invalid YAML: {type(error).__name__}", Mark(1, 1))]
     finally:
         loader.dispose()
+
+
+def _paths_of(node: Any, path: list[Any] | None = None,
+              found: dict[int, list[Any]] | None = None) -> dict[int, list[Any]]:
+    """The path of every container in a document, by identity."""
+    path = [] if path is None else path
+    found = {} if found is None else found
+    if isinstance(node, dict | list):
+        found[id(node)] = path
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            _paths_of(value, [*path, key], found)
+    return found
 
 
 def mark_of(document: Any, path: Sequence[Any], *, key: bool = False) -> Mark:

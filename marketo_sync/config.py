@@ -146,9 +146,9 @@ def parse_project(text: str, path: Path) -> Project:
         problems.extend(credentials)
         problems.extend(schema.check(document, SCHEMA, ignore_keys={p.key.rsplit(".", 1)[-1]
                                                                      for p in credentials}))
+        problems.extend(_default_problems(document))
     if not problems:
-        project, more = _build(document, path)
-        problems.extend(more)
+        project = _build(document, path)
     if problems:
         reasons = [schema.format_problem(str(path), p) for p in
                    sorted(dict.fromkeys(problems), key=lambda p: (p.mark.line, p.mark.column))]
@@ -182,9 +182,21 @@ def _credential_problems(node: Any, path: list[Any], prefix: str = DEFAULT_PREFI
     return problems
 
 
-def _build(document: Any, path: Path) -> tuple[Project, list[Problem]]:
+def _default_problems(document: Any) -> list[Problem]:
+    """``default_environment`` must name a defined environment (checked even when other keys are wrong)."""
+    if not isinstance(document, dict):
+        return []
+    default = document.get("default_environment")
+    environments = document.get("environments")
+    names = sorted(environments) if isinstance(environments, dict) else ["default"]
+    if not isinstance(default, str) or default in names:
+        return []
+    return [Problem(f"unknown environment {default!r} (defined: {', '.join(names)})",
+                    _yaml.mark_of(document, ["default_environment"]), "default_environment")]
+
+
+def _build(document: Any, path: Path) -> Project:
     root = path.parent
-    problems: list[Problem] = []
     raw_paths = document.get("campaigns", DEFAULT_CAMPAIGNS)
     campaign_paths = tuple(root / p for p in ([raw_paths] if isinstance(raw_paths, str) else raw_paths))
 
@@ -203,10 +215,6 @@ def _build(document: Any, path: Path) -> tuple[Project, list[Problem]]:
         environments["default"] = Environment("default")
 
     default = document.get("default_environment")
-    if default is not None and default not in environments:
-        problems.append(Problem(
-            f"unknown environment {default!r} (defined: {', '.join(sorted(environments))})",
-            _yaml.mark_of(document, ["default_environment"]), "default_environment"))
     if default is None:
         default = next(iter(environments)) if len(environments) == 1 else ""
 
@@ -216,7 +224,7 @@ def _build(document: Any, path: Path) -> tuple[Project, list[Problem]]:
                       environments=MappingProxyType(environments), default_environment=default,
                       limits=Limits(limits.rate_limit, float(limits.window), limits.concurrency),
                       safety=Safety(float(safety.max_destructive_share), safety.min_managed))
-    return project, problems
+    return project
 
 
 def _text(value: Any, written: _yaml.Scalar | None) -> str:

@@ -113,13 +113,14 @@ def load_desired(paths: Iterable[Path | str], *, root: Path | None = None,
     Raises :class:`ValidationError` with every reason when anything is wrong.
     """
     base = Path(root) if root is not None else Path.cwd()
+    paths = list(paths)
     files, reasons = find_campaign_files(paths, base)
     loader = _Loader(dict(variables or {}), environment)
     for path in files:
         loader.load_file(path, display_name(path, base))
     reasons.extend(loader.reasons)
     if not files and not reasons:
-        looked = ", ".join(display_name(Path(p), base) or "." for p in paths) or "(no path given)"
+        looked = ", ".join(display_name(base / p, base) or "." for p in paths) or "(no path given)"
         reasons.append(f"no campaign files found: looked for {' and '.join(_PATTERNS)} in {looked}")
     if reasons:
         raise ValidationError(reasons)
@@ -159,7 +160,9 @@ def find_campaign_files(paths: Iterable[Path | str], root: Path) -> tuple[list[P
         elif full.is_file():
             found[full] = None
         else:
-            reasons.append(f"campaign path {str(raw)!r} does not exist (looked at {full})")
+            shown = display_name(full, root)
+            where = "" if shown == str(full) else f" (looked at {full})"
+            reasons.append(f"campaign path {shown!r} does not exist{where}")
     return list(found), reasons
 
 
@@ -296,7 +299,7 @@ class _Loader:
 
         for index, token in enumerate(document.get("tokens") or []):
             path = ["tokens", index]
-            if broken(_yaml.field_name(path)) or broken("tokens"):
+            if broken(_yaml.field_name(path)) or "tokens" in bad:
                 continue
             if default is None:
                 if "folder" not in document:
@@ -307,7 +310,7 @@ class _Loader:
 
         for index, raw in enumerate(document.get("campaigns") or []):
             path = ["campaigns", index]
-            if broken(_yaml.field_name(path)) or broken("campaigns"):
+            if broken(_yaml.field_name(path)) or "campaigns" in bad:
                 continue
             folder: ParentSpec | None = _parent(raw["folder"]) if "folder" in raw else default
             if folder is None:
