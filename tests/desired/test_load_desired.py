@@ -150,4 +150,4 @@ def test_reasons_never_echo_whole_mappings(tmp_path):
     assert reasons == [
         "folder: must be a folder path (text such as \"Marketing Activities/Webinars\") or "
         "{id: <number>, type: Folder|Program} (a.yaml, line 1, column 9)",
-        "campaigns: must be a list, not a mapping (a.yaml, line 2, column 12)"]
+        "campaigns: must be a list or empty, not a mapping (a.yaml, line 2, column 12)"]
