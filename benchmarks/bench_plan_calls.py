@@ -71,10 +71,9 @@ class BackendApi:
 
 def measure_http(counts: list[int]) -> int:
     """Calls counted at a real emulator server, planning through the real client."""
-    from marketo_sync.emulator.server import EmulatorServer  # type: ignore[import-not-found]
-
     from marketo_sync.commands.plan import build_plan
-    from marketo_sync.connect import session_for_url  # type: ignore[attr-defined]
+    from marketo_sync.connect import session_for_url
+    from marketo_sync.emulator import EmulatorServer
 
     server = EmulatorServer(seed=plan_workload.seed(counts))
     server.start()

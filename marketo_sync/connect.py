@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from marketo_sync.client import ClientSettings, MarketoApi, MarketoClient, RateLimits
+from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
 
 
 @dataclass
@@ -73,3 +74,14 @@ def open_session(project: Any, environment: Any, *,
         yield Session(api=MarketoApi(client), client=client, instance=instance,
                       environment=str(getattr(environment, "name", "default")),
                       emulator=emulator)
+
+
+@contextmanager
+def session_for_url(base_url: str, *, client_id: str = EMULATOR_CLIENT_ID,
+                    client_secret: str = EMULATOR_CLIENT_SECRET, limits: RateLimits | None = None,
+                    environment: str = "default") -> Iterator[Session]:
+    """A session for an instance given by URL (benchmarks and tests of a running emulator)."""
+    settings = ClientSettings(base_url=base_url, client_id=client_id, client_secret=client_secret)
+    with MarketoClient(settings, limits=limits or RateLimits()) as client:
+        yield Session(api=MarketoApi(client), client=client, instance=settings.instance,
+                      environment=environment)
