@@ -1,14 +1,131 @@
-"""`marketo-sync demo` (being built; see the issues)."""
+"""`marketo-sync demo`: the main job, end to end, against the embedded emulator.
+
+plan → apply → plan again, on the project in the current directory (the repository ships
+one: ``marketo-sync.yaml`` + ``campaigns/``), against an in-process emulator seeded from
+the environment's seed (``examples/instance.yaml``). Each run starts from a fresh copy of the
+seed, so the demo shows the same changes every time; ``--keep DIR`` keeps the emulator state
+and the apply journal there for a look afterwards.
+
+Then the seed tutorial's last step: the registration platform *requests* the cloned
+``Send Webinar Reminder`` campaign for a registrant, with My Token overrides.
+
+Exit 0 when the apply succeeded and the second plan is empty (the files and the instance
+agree), 1 otherwise.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from marketo_sync.commands import _common
+from marketo_sync.constants import EXIT_ERROR, EXIT_OK
+from marketo_sync.errors import ConfigError
+
+#: The seed tutorial's request (shared/seeds/000): one registrant, three My Token overrides.
+TUTORIAL_CAMPAIGN = "Send Webinar Reminder"
+TUTORIAL_LEAD = 1002200
+TUTORIAL_TOKENS = {
+    "WebinarTitle": "Scaling Customer Engagement in 2026",
+    "JoinLink": "https://webinars.example.com/join/abc123",
+    "WebinarImage": "https://webinars.example.com/img/banner.png",
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = subparsers.add_parser("demo", help="(not yet available)")
-    parser.set_defaults(run=run)
+    parser = subparsers.add_parser(
+        "demo", help="plan, apply and plan again against the embedded emulator (no credentials)",
+        description="Run the main job end to end against the embedded Marketo emulator: plan, apply "
+        "(auto-approved), plan again (expected: no changes), then request the webinar reminder for "
+        "a registrant with My Token overrides. Starts from a fresh copy of the seed every time.",
+    )
+    parser.add_argument("--keep", metavar="DIR", type=Path,
+                        help="keep the emulator state and the apply journal in DIR (default: a "
+                        "temporary directory, removed afterwards)")
+    _common.add_project_arguments(parser)
+    parser.set_defaults(run=run, env=None)
+
+
+def _embedded(environment: Any, state: Path) -> Any:
+    """The environment with its emulator state moved to ``state`` (a fresh instance)."""
+    if environment.embedded_emulator is None:
+        raise ConfigError(f"environment {environment.name!r} is not an embedded emulator; the demo runs "
+                          "only against the emulator (choose one with --env)")
+    emulator = dataclasses.replace(environment.embedded_emulator, state=str(state))
+    return dataclasses.replace(environment, embedded_emulator=emulator)
+
+
+def _heading(text: str) -> None:
+    print(f"\n=== {text} ===\n", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("marketo-sync demo is not available yet")
+    inputs = _common.load_inputs(args)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        return _demo(inputs, args.keep.resolve())
+    with tempfile.TemporaryDirectory(prefix="marketo-sync-demo-") as scratch:
+        return _demo(inputs, Path(scratch))
+
+
+def _demo(inputs: _common.Inputs, work: Path) -> int:
+    from marketo_sync.applier import preflight
+    from marketo_sync.commands.apply import execute
+    from marketo_sync.commands.plan import build_plan, use_color
+    from marketo_sync.connect import open_session
+    from marketo_sync.render import render_text
+
+    state = work / "emulator-state.json"
+    state.unlink(missing_ok=True)  # always start from the seed
+    environment = _embedded(inputs.environment, state)
+    color = use_color(sys.stdout)
+    with open_session(inputs.project, environment) as session:
+        print(f"Embedded Marketo emulator at {session.emulator.base_url} "
+              f"(seed {environment.embedded_emulator.seed}); "
+              f"{len(inputs.desired.campaigns)} campaign(s) in {len(inputs.desired.files)} file(s).")
+
+        _heading("1/4  marketo-sync plan")
+        plan = build_plan(session, inputs.desired)
+        sys.stdout.write(render_text(plan, color=color))
+
+        _heading("2/4  marketo-sync apply --auto-approve")
+        plan.raise_if_unsafe(max_share=inputs.project.safety.max_destructive_share,
+                             min_managed=inputs.project.safety.min_managed)
+        preflight(session.api, plan)
+        receipt = execute(session, plan, state_dir=work, progress=lambda line: print(line, flush=True))
+        sys.stdout.write(receipt.render_text())
+
+        _heading("3/4  marketo-sync plan (again: nothing should be left to do)")
+        again = build_plan(session, inputs.desired)
+        sys.stdout.write(render_text(again, color=color))
+
+        _heading(f"4/4  request {TUTORIAL_CAMPAIGN!r} for lead {TUTORIAL_LEAD} with My Tokens")
+        requested = _request_reminder(session)
+
+        calls = session.client.stats.summary()
+    converged = receipt.ok and again.is_empty
+    print(f"\nAPI use: {calls}")
+    print("Demo finished: the instance matches the campaign files." if converged and requested
+          else "Demo finished with problems (see above).")
+    return EXIT_OK if converged and requested else EXIT_ERROR
+
+
+def _request_reminder(session: Any) -> bool:
+    """The seed tutorial's trigger call, then what the emulator recorded of it."""
+    found = [c for c in session.api.browse_campaigns(is_active=True) if c.get("name") == TUTORIAL_CAMPAIGN]
+    if not found:
+        print(f"No active campaign named {TUTORIAL_CAMPAIGN!r}: nothing to request.")
+        return False
+    campaign = found[0]
+    print(f"POST /rest/v1/campaigns/{campaign['id']}/trigger.json  (isRequestable: "
+          f"{str(campaign.get('isRequestable')).lower()})")
+    session.api.request_campaign(int(campaign["id"]), leads=[TUTORIAL_LEAD], tokens=TUTORIAL_TOKENS)
+    recorded = [r for r in session.emulator.backend.requests() if r.get("campaignId") == campaign["id"]]
+    for request in recorded:
+        tokens = ", ".join(f"{t['name']}={t['value']!r}" for t in request.get("tokens", []))
+        print(f"The emulator ran it for leads {request.get('leads')} with {tokens}")
+    return bool(recorded)
