@@ -144,3 +144,23 @@ def test_stats_summary() -> None:
                         by_code={"606": 3})
     assert stats.summary() == ("12 API calls (+2 identity), 3 retries, 1 re-authentication, "
                                "4.2 s waiting on rate limits; Marketo codes: 606×3")
+
+
+def test_exported_members() -> None:
+    import marketo_sync.client as package
+
+    assert package.__all__ == sorted(package.__all__)
+    assert set(package.__all__) == {"ClientSettings", "ClientStats", "MarketoApi", "MarketoClient",
+                                    "RateLimits", "RetryPolicy"}
+
+
+def test_only_the_transport_imports_requests() -> None:
+    from pathlib import Path
+
+    import marketo_sync
+
+    root = Path(marketo_sync.__file__).parent
+    users = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                   if any(line.strip().startswith(("import requests", "from requests"))
+                          for line in p.read_text(encoding="utf-8").splitlines()))
+    assert users == ["client/transport.py"]
