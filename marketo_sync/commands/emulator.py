@@ -122,26 +122,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def request_stop(*_: object) -> None:
+        stop.set()  # Ctrl-C and SIGTERM both end the loop below; the server then stops cleanly
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with server:
-            secret_note = ("the documented emulator default" if args.client_secret == EMULATOR_CLIENT_SECRET
-                           else "as given by --client-secret")
             print(f"Marketo emulator listening on {server.base_url}", flush=True)
             print(f"  client id:     {server.client_id}", flush=True)
             if args.client_secret == EMULATOR_CLIENT_SECRET:
-                print(f"  client secret: {server.client_secret}  ({secret_note})", flush=True)
+                print(f"  client secret: {server.client_secret}  (the documented emulator default)", flush=True)
             else:
-                print(f"  client secret: ({secret_note}; not printed)", flush=True)
+                print("  client secret: (as given by --client-secret; not printed)", flush=True)
             print(f"  identity:      {server.base_url}/identity/oauth/token", flush=True)
             print(f"  side door:     {server.base_url}/_emulator/calls", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
-            try:
-                while not stop.wait(0.5):
-                    pass
-            except KeyboardInterrupt:
+            while not stop.wait(0.2):
                 pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     print("Emulator stopped.", flush=True)
     return EXIT_OK
