@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +53,7 @@ class ClientStats:
     identity_calls: int = 0
     retries: int = 0
     reauths: int = 0          # identity calls that replaced a token already held
-    waited_seconds: float = 0.0  # on the client's limiter and on 606 back-off
+    waited_seconds: float = 0.0  # wall time with a call waiting on the limiter or on 606 back-off
     by_code: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -97,6 +98,8 @@ class MarketoClient:
         self._auth = TokenCache(self._fetch_token, clock=clock, on_renewal=lambda: self._count(reauths=1))
         self._stats_lock = threading.Lock()
         self._stats = ClientStats()
+        self._waiting = 0
+        self._wait_started = 0.0
 
     def __repr__(self) -> str:
         return f"<MarketoClient {self.settings.instance} client_id={self.settings.client_id!r}>"
@@ -123,6 +126,21 @@ class MarketoClient:
         with self._stats_lock:
             for name, delta in deltas.items():
                 setattr(self._stats, name, getattr(self._stats, name) + delta)
+
+    @contextmanager
+    def _waiting_on_limits(self) -> Iterator[None]:
+        """Count wall time while at least one thread waits (8 threads waiting 1 s = 1 s, not 8)."""
+        with self._stats_lock:
+            if self._waiting == 0:
+                self._wait_started = self._clock()
+            self._waiting += 1
+        try:
+            yield
+        finally:
+            with self._stats_lock:
+                self._waiting -= 1
+                if self._waiting == 0:
+                    self._stats.waited_seconds += max(0.0, self._clock() - self._wait_started)
 
     def _count_code(self, code: str) -> None:
         with self._stats_lock:
@@ -211,9 +229,10 @@ class MarketoClient:
             pause = 0.0
             sent_maybe = False
             with self._limiter.slot():
-                waited = self._limiter.acquire()
+                with self._waiting_on_limits():
+                    self._limiter.acquire()
                 sent = self._clock()
-                self._count(calls=1, waited_seconds=waited)
+                self._count(calls=1)
                 try:
                     response: Response | None = self._transport.send(
                         method, url, query=query, form=form, json=json,
@@ -274,8 +293,12 @@ class MarketoClient:
             if not self.retry.allows(attempt, self._clock() - started, wait + pause):
                 raise failure
             log.info("%s %s: %s; retry %d in %.1f s", method, path, failure.code, attempt, wait + pause)
-            self._count(retries=1, waited_seconds=wait if pause else 0.0)
-            self._sleep(wait)
+            self._count(retries=1)
+            if pause:
+                with self._waiting_on_limits():
+                    self._sleep(wait)
+            else:
+                self._sleep(wait)
 
     def _unknown(self, method: str, path: str, why: str) -> OutcomeUnknown:
         return OutcomeUnknown("outcome-unknown",

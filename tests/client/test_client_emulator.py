@@ -109,6 +109,8 @@ def test_defaults_never_provoke_606_or_615(make_emulator: Callable[..., Emulator
     assert codes(server)["606"] == 0 and codes(server)["615"] == 0
     assert client.stats.retries == 0
     assert elapsed >= (300 / 50 - 1) * 1.0 - 0.1
+    # waiting is wall time (8 threads waiting together count once), and most of the run was waiting
+    assert 0.5 * elapsed <= client.stats.waited_seconds <= elapsed
 
 
 # -- 2. a client limiter set too high still gets through, by 606 back-off ----------------------
@@ -275,3 +277,49 @@ def test_paging_1000_campaigns_takes_6_browse_calls(emulator: EmulatorServer) ->
     assert [c["query"]["offset"] for c in browse] == ["0", "200", "400", "600", "800", "1000"]
     assert all(c["query"]["maxReturn"] == "200" for c in browse)
     assert len(identity_calls(emulator)) == 1
+
+
+# -- timeouts and headers ------------------------------------------------------------------------
+
+
+def test_read_timeout_retries_a_read_but_not_a_create(make_emulator: Callable[..., EmulatorServer]) -> None:
+    server = make_emulator(latency_ms=400)
+    settings = ClientSettings(base_url=server.base_url, client_id=server.client_id,
+                              client_secret=server.client_secret, read_timeout=0.15)
+    retry = RetryPolicy(attempts=2, initial=0.01, jitter=0.0)
+    with MarketoClient(settings, retry=retry) as client:
+        api = MarketoApi(client)
+        with pytest.raises(TransportError, match="read timeout"):
+            api.get_campaign(2001)
+        assert client.stats.retries == 1
+        with pytest.raises(OutcomeUnknown, match="read timeout"):
+            api.create_campaign(name="Slow", folder=FolderRef(1101))
+        assert client.stats.calls == 3
+    # the emulator logs a call when its (slow) answer is done: wait for the three to be logged
+    deadline = time.monotonic() + 5.0
+    while len(api_calls(server)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sent = Counter(c["method"] for c in api_calls(server))
+    assert sent["GET"] == 2 and sent["POST"] == 1
+
+
+def test_headers_user_agent_gzip_and_bearer_only(emulator: EmulatorServer) -> None:
+    import requests
+
+    from marketo_sync import __version__
+
+    seen: list[Any] = []
+    session = requests.Session()
+    session.hooks["response"].append(lambda answer, *a, **k: seen.append(answer))
+    settings = ClientSettings(base_url=emulator.base_url, client_id=emulator.client_id,
+                              client_secret=emulator.client_secret)
+    with session, MarketoClient(settings, session=session) as client:
+        assert len(MarketoApi(client).browse_campaigns()) > 5
+    identity, browse = seen[0], seen[-1]
+    for answer in seen:
+        assert answer.request.headers["User-Agent"] == f"marketo-sync/{__version__} (+python-requests)"
+        assert answer.request.headers["Accept-Encoding"] == "gzip"
+    assert "Authorization" not in identity.request.headers
+    assert browse.request.headers["Authorization"].startswith("Bearer ")
+    assert "access_token" not in browse.request.url
+    assert browse.headers.get("Content-Encoding") == "gzip"   # a large page came compressed
