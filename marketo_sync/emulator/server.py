@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 IDENTITY_PATH = "/identity/oauth/token"
 GZIP_MIN_BYTES = 1024
+MAX_URI_BYTES = 8 * 1024  # longer GET URIs: HTTP 414 (resend as POST with _method=GET)
+MAX_BODY_BYTES = 1024 * 1024  # larger bodies: HTTP 413 (marketo-api.md §2)
 QUERY_TOKEN_REFUSED = ("Access token invalid: the access_token query parameter is not accepted; "
                        "send the token in the 'Authorization: Bearer' header")
 
@@ -270,6 +272,16 @@ def _parse_body(headers: Mapping[str, str], raw: bytes) -> tuple[dict[str, list[
     return parse_qs(text, keep_blank_values=True), None
 
 
+def _too_big(uri_bytes: int, body_bytes: int) -> _Answer | None:
+    """Marketo's only HTTP-level request errors: 414 (long URI) and 413 (large body)."""
+    if uri_bytes > MAX_URI_BYTES:
+        return _Answer(414, "<html><body><h1>414 Request-URI Too Large</h1></body></html>", content_type="text/html")
+    if body_bytes > MAX_BODY_BYTES:
+        return _Answer(413, "<html><body><h1>413 Request Entity Too Large</h1></body></html>",
+                       content_type="text/html")
+    return None
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _HttpServer
@@ -310,15 +322,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         kind = "identity" if path == IDENTITY_PATH else "api"
         params = {k: list(v) for k, v in query.items()}
+        too_big = _too_big(len(self.path), length)
         try:
-            form, body_json = _parse_body(self.headers, raw)
-            for name, values in form.items():
-                params.setdefault(name, []).extend(values)
-            if kind == "identity":
-                answer = (emulator._identity(params) if method in ("GET", "POST")
-                          else _Answer(405, {"error": "invalid_request", "error_description": "use GET or POST"}))
+            if too_big is not None:
+                answer = too_big
             else:
-                answer = emulator._api(method, path, self.headers, params, body_json)
+                answer = self._dispatch(emulator, kind, method, path, params, raw)
         except MarketoApiError as error:
             answer = _Answer(200, error_body(error.code, error.message, asset=not urls.is_leaddb(path)),
                              code=error.code)
@@ -329,6 +338,17 @@ class _Handler(BaseHTTPRequestHandler):
                           code=answer.code, fault=answer.fault, started=started,
                           duration_ms=(time.perf_counter() - clock_start) * 1000)
         self._send(answer)
+
+    def _dispatch(self, emulator: EmulatorServer, kind: str, method: str, path: str,
+                  params: dict[str, list[str]], raw: bytes) -> _Answer:
+        form, body_json = _parse_body(self.headers, raw)
+        for name, values in form.items():
+            params.setdefault(name, []).extend(values)
+        if kind == "identity":
+            if method in ("GET", "POST"):
+                return emulator._identity(params)
+            return _Answer(405, {"error": "invalid_request", "error_description": "use GET or POST"})
+        return emulator._api(method, path, self.headers, params, body_json)
 
     def _send(self, answer: _Answer) -> None:
         if answer.status is None:  # a dropped connection: no status line at all

@@ -162,3 +162,17 @@ def test_stop_closes_the_socket(make_emulator):
     server.stop()
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_long_uri_is_414_and_the_post_workaround_works(api):
+    values = ",".join(f"lead{n}@example.com" for n in range(400))
+    long_get = api.raw("GET", "/rest/v1/leads.json", params={"filterType": "email", "filterValues": values})
+    assert long_get.status_code == 414
+    workaround = api.post("/rest/v1/leads.json", data={"_method": "GET", "filterType": "email",
+                                                       "filterValues": ",".join(values.split(",")[:300])})
+    assert workaround["success"] is True and len(workaround["result"]) == 10
+
+
+def test_body_over_one_megabyte_is_413(api):
+    answer = api.raw("POST", "/rest/v1/leads.json", json={"input": [{"email": "x" * (1024 * 1024)}]})
+    assert answer.status_code == 413
