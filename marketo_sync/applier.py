@@ -495,20 +495,24 @@ class Applier:
                 return Outcome(change, APPLIED, id=campaign_id, note=note)
             except (BusinessRuleError, NotFound, OutcomeUnknown, TransportError) as error:
                 try:
-                    holds = not check(self.api, change, campaign_id)
+                    holds: bool | None = not check(self.api, change, campaign_id)
                 except FATAL:
                     raise
                 except ApiError:
-                    holds = False
+                    holds = None  # could not read: the outcome stays unknown
                 if holds:
                     return Outcome(change, APPLIED, id=campaign_id,
                                    note=f"confirmed by reading after Marketo answered {error.code}: "
                                         f"{scrub(error.message)}")
                 if not isinstance(error, OutcomeUnknown):
                     raise
-                if attempt == 2:
+                if holds is None:
                     return Outcome(change, UNKNOWN, id=campaign_id, code=error.code,
                                    message=scrub(error.message))
+                if attempt == 2:
+                    return Outcome(change, FAILED, id=campaign_id, code=error.code, message=scrub(
+                        f"the answer was lost twice and a read shows the change did not take effect "
+                        f"({error.message})"))
                 log.info("%s: not in effect after a lost answer; sending it again", change.key)
         raise AssertionError("unreachable")
 

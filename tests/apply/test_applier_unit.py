@@ -198,5 +198,15 @@ def test_lost_answer_of_an_idempotent_write_not_in_effect_is_sent_again(api):
     outcomes, _ = run(api, plan_of(changes, []))
     assert outcomes[changes[0].key].status == APPLIED
     assert outcomes[changes[0].key].note == "sent again after a lost answer"
-    assert outcomes[changes[1].key].status == UNKNOWN
+    assert outcomes[changes[1].key].status == FAILED  # lost twice, and a read shows it still active
+    assert "did not take effect" in outcomes[changes[1].key].message
     assert api.writes().count("activate_campaign") == 2 and api.writes().count("deactivate_campaign") == 2
+
+
+def test_lost_answer_that_cannot_be_read_back_is_unknown(api):
+    api.faults["activate_campaign"] = ["drop_after_commit"]
+    api.faults["get_campaign"] = ["refused"]
+    change = activate(OPERATIONAL, "Legacy Lead Routing", LEGACY_ROUTING)
+    outcomes, _ = run(api, plan_of([change], []))
+    assert outcomes[change.key].status == UNKNOWN
+    assert api.writes() == ["activate_campaign"]  # never resent without knowing
