@@ -185,6 +185,7 @@ def test_stale_saved_plan_is_refused_then_a_fresh_plan_applies(make_emulator, re
     code, receipt, err = work.apply_json(str(saved))
     assert code == 0, err
     assert receipt["summary"]["applied"] == 8
+    assert receipt["plan_checksum"] == json.loads(saved.read_text(encoding="utf-8"))["checksum"]
     code, _, _ = work.run("plan", "--detailed-exitcode")
     assert code == 0
 
