@@ -59,9 +59,9 @@ def use_color(stream: TextIO) -> bool:
 
 def rate_of(session: Any) -> tuple[int, float]:
     """The client's configured pace (calls per window), for the plan's cost estimate."""
-    settings = getattr(session.client, "settings", None)
-    calls = getattr(settings, "rate_calls", None) or getattr(settings, "rate_limit", None) or 50
-    window = getattr(settings, "rate_window", None) or getattr(settings, "rate_period", None) or 20.0
+    limits = getattr(session.client, "limits", None)
+    calls = getattr(limits, "calls", None) or 50
+    window = getattr(limits, "window", None) or 20.0
     return int(calls), float(window)
 
 

@@ -34,5 +34,5 @@ def test_call_counter_follows_the_client_stats():
 
 def test_rate_defaults_and_settings():
     assert rate_of(SimpleNamespace(client=SimpleNamespace())) == (50, 20.0)
-    settings = SimpleNamespace(rate_calls=10, rate_window=2)
-    assert rate_of(SimpleNamespace(client=SimpleNamespace(settings=settings))) == (10, 2.0)
+    limits = SimpleNamespace(calls=10, window=2)
+    assert rate_of(SimpleNamespace(client=SimpleNamespace(limits=limits))) == (10, 2.0)
