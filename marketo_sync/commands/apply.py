@@ -64,11 +64,17 @@ def _add_project_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """Project, environment and (without a plan file) the validated desired state.
+
+    A saved plan carries every change it makes, so applying one needs the project and
+    the environment only: the campaign files may have moved on since.
+    """
     from marketo_sync.commands import _common
 
+    if args.planfile is not None:
+        project, environment = _common.load_project_and_environment(args)
+        return project, environment, None
     inputs = _common.load_inputs(args)
-    if isinstance(inputs, tuple):
-        return inputs[0], inputs[1], inputs[2]
     return inputs.project, inputs.environment, inputs.desired
 
 

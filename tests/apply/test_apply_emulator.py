@@ -211,6 +211,18 @@ def test_edited_saved_plan_is_refused(emulator, repo, tmp_path):
     assert writes(emulator.calls()) == []
 
 
+def test_saved_plan_applies_without_the_campaign_files(emulator, repo, tmp_path):
+    """A saved plan carries every change: files edited (even broken) since do not matter."""
+    work = repo(emulator)
+    saved = tmp_path / "plan.json"
+    assert work.run("plan", "--out", str(saved))[0] == 0
+    for path in (work.path / "campaigns").glob("*.yaml"):
+        path.write_text("campaigns: [this is: not valid\n", encoding="utf-8")
+    code, receipt, err = work.apply_json(str(saved))
+    assert code == 0, err
+    assert receipt["summary"]["applied"] == len(Plan.from_json(saved.read_text(encoding="utf-8")).changes)
+
+
 # -- acceptance 5: unsafe plans are refused before any write -----------------------------------
 
 
