@@ -15,6 +15,7 @@ Deliberate differences from ``yaml.safe_load``:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -208,3 +209,61 @@ def field_name(path: Sequence[Any]) -> str:
     for step in path:
         text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
     return text or "(file)"
+
+
+# -- writing: stable scalars for generated files (``marketo-sync import``) ------------------
+
+#: Plain scalars that other YAML readers (1.1 booleans, sexagesimal numbers, dates) might
+#: take for something else, although PyYAML reads some of them as text: always quoted.
+_NUMBER_OR_DATE_LIKE = re.compile(r"^[-+.]?[0-9][0-9_:.\-+eExXoObB ]*$")
+#: Characters that start YAML syntax when they open a plain scalar.
+_INDICATORS = "-?:,[]{}#&*!|>'\"%@`"
+_ESCAPES = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
+            "\r": "\\r", "\x1b": "\\e", "\"": "\\\"", "\\": "\\\\", "\x85": "\\N", "\xa0": "\\_",
+            "\u2028": "\\L", "\u2029": "\\P"}
+
+
+def double_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar that reads back exactly (escapes for every
+    character YAML would fold, strip or refuse: line breaks, controls, BOM)."""
+    out: list[str] = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif yaml.reader.Reader.NON_PRINTABLE.match(char) or char == "\ufeff":
+            code = ord(char)
+            out.append(f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}" if code <= 0xFFFF
+                       else f"\\U{code:08X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _reads_back(written: str, text: str) -> bool:
+    try:
+        return bool(yaml.safe_load(f"k: {written}\n") == {"k": text}
+                    and yaml.safe_load(f"- {written}\n") == [text])
+    except yaml.YAMLError:
+        return False
+
+
+def scalar(value: str | bool | int | None) -> str:
+    """A value as a block-context YAML scalar: plain when no reader could misread it, else
+    double-quoted. Deterministic (the same value always gives the same text), so generated
+    files are byte-identical from one run to the next. Strings only ever read back as the
+    same string: a plain candidate is checked by parsing it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    plain = (
+        text != "" and text == text.strip() and text[0] not in _INDICATORS
+        and ": " not in text and " #" not in text and not text.endswith(":")
+        and "\t" not in text and not _NUMBER_OR_DATE_LIKE.match(text)
+        and all(c not in _ESCAPES and not yaml.reader.Reader.NON_PRINTABLE.match(c) for c in text)
+        and _reads_back(text, text)
+    )
+    return text if plain else double_quoted(text)
