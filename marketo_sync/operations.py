@@ -109,16 +109,21 @@ class CampaignTarget:
     is_active: bool
     is_requestable: bool
     container: FolderRef | None
+    program_id: int | None = None  # the program it belongs to, directly or through a folder
 
     @classmethod
     def from_record(cls, record: Record, parent_path: str) -> CampaignTarget:
         folder = record.get("folder")
         container = FolderRef.parse(folder) if folder else None
         name = str(record.get("name", ""))
+        program = record.get("parentProgramId")
+        if program is None and container is not None and container.type == "Program":
+            program = container.id
         return cls(id=int(record["id"]), name=name,
                    path=join_path([*split_path(parent_path), name]) if parent_path else name,
                    type=str(record.get("type") or "").lower(), is_active=bool(record.get("isActive")),
-                   is_requestable=bool(record.get("isRequestable")), container=container)
+                   is_requestable=bool(record.get("isRequestable")), container=container,
+                   program_id=int(program) if program is not None else None)
 
     @property
     def label(self) -> str:
@@ -602,6 +607,9 @@ def prepare_schedule(api: OperationsApi, *, campaign_id: int | None = None, camp
         raise OperationError(reasons)
     target = resolve_campaign(api, campaign_id=campaign_id, path=campaign_path)
     check_schedulable(target)
+    if clone_to_program_name and target.program_id is None:
+        raise OperationError(f"--clone-to-program needs a campaign inside a program; campaign {target.label} "
+                             "is in a folder (Marketo would answer 1003)")
     if tokens and not allow_unknown_tokens:
         check_tokens_exist(api, target, tokens)
     return ScheduleRequest(campaign=target, run_at=parsed, tokens=dict(tokens),

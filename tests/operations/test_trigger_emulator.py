@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from ops_support import DATA, MARCH_PATH, REMINDER, Terminal
 
+from marketo_sync.constants import EMULATOR_CLIENT_SECRET
+
 TOKENS = ("--token", "WebinarTitle=Scaling Customer Engagement in 2026",
           "--token", "{{my.JoinLink}}=https://webinars.example.com/join/abc123")
 
@@ -24,6 +26,7 @@ def test_the_tutorial_end_to_end(run_cli, reminder):
         {"name": "{{my.WebinarTitle}}", "value": "Scaling Customer Engagement in 2026"},
         {"name": "{{my.JoinLink}}", "value": "https://webinars.example.com/join/abc123"}]
     assert [c["path"] for c in run_cli.posts()] == [f"/rest/v1/campaigns/{reminder}/trigger.json"]
+    assert EMULATOR_CLIENT_SECRET not in out + err
 
 
 def test_tokens_file_leads_file_and_json_result(run_cli, reminder):
