@@ -89,7 +89,7 @@ def _check_strings(value: Mapping[str, Any], where: str) -> list[str]:
 
 def context_bytes(contexts: Sequence[Any]) -> int:
     """UTF-8 bytes of the JSON of every context object of one call."""
-    return sum(len(json.dumps(c, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return sum(len(json.dumps(c, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"))
                for c in contexts if c)
 
 
