@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 from ops_support import DATA, MARCH_PATH, REMINDER, Terminal
 
+from marketo_sync import cli
 from marketo_sync.constants import EMULATOR_CLIENT_SECRET
+from marketo_sync.emulator.seed import example_seed_path
 
 TOKENS = ("--token", "WebinarTitle=Scaling Customer Engagement in 2026",
           "--token", "{{my.JoinLink}}=https://webinars.example.com/join/abc123")
@@ -138,3 +144,35 @@ def test_a_lost_answer_is_outcome_unknown_and_never_resent(run_cli, reminder):
     assert len(run_cli.posts()) == 1
     code, result, _ = run_cli.run_json("trigger", "--id", str(reminder), "--lead", str(ids[0]), "--auto-approve")
     assert code == 0 and result["batches"][0]["status"] == "sent"   # the fault was one-shot
+
+
+def test_the_example_project_apply_then_trigger(tmp_path, monkeypatch, capsys):
+    """1, through the repository's project: `apply` creates and activates the reminder in the embedded
+    emulator, then `trigger` requests it; the campaign files are not needed for `trigger`."""
+    root = Path(__file__).resolve().parents[2]
+    work = tmp_path / "project"
+    (work / "examples").mkdir(parents=True)
+    shutil.copy(root / "marketo-sync.yaml", work)
+    shutil.copytree(root / "campaigns", work / "campaigns")
+    shutil.copy(example_seed_path(), work / "examples" / "instance.yaml")
+    monkeypatch.chdir(work)
+    assert cli.main(["apply", "--auto-approve"]) == 0
+    shutil.rmtree(work / "campaigns")
+    capsys.readouterr()
+    code = cli.main(["trigger", "--campaign", f"{MARCH_PATH}/{REMINDER}", "--lead", "1002200", *TOKENS,
+                     "--auto-approve", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["ok"] and result["tokens"]["{{my.WebinarTitle}}"] == "Scaling Customer Engagement in 2026"
+    state = json.loads((work / ".marketo-sync" / "emulator-state.json").read_text())
+    (request,) = state["requests"]
+    assert request["campaignId"] == result["campaign"]["id"] and request["leads"] == [1002200]
+
+
+def test_an_email_shared_by_two_leads_is_refused(run_cli, reminder):
+    run_cli.server.backend.add_lead(email="LEAD1@example.com", firstName="Grace (duplicate)")
+    code, _, err = run_cli.run("trigger", "--id", str(reminder), "--lead-email", "lead1@example.com",
+                               "--auto-approve")
+    assert code == 1 and "email lead1@example.com matches 2 leads" in err and "give the lead id" in err
+    assert run_cli.posts() == []
