@@ -692,6 +692,9 @@ def send_trigger(api: OperationsApi, request: TriggerRequest, *, dry_run: bool =
         except ApiError as error:
             _record_failure(batch, error)
             break
+        except KeyboardInterrupt:  # the call may have gone out: report it, do not lose the others
+            batch.status, batch.message = UNKNOWN, "interrupted while the call was in flight"
+            break
         batch.status = SENT
     return result
 

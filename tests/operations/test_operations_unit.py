@@ -177,3 +177,11 @@ def test_the_description_says_exactly_what_will_be_sent():
 
 def test_unused_path_is_not_a_file(tmp_path: Path):
     assert ops.load_leads_file(tmp_path)[1][0].startswith("cannot read the leads file")
+
+
+def test_an_interrupt_mid_call_is_reported_not_lost():
+    api = FakeApi({2: KeyboardInterrupt()})
+    request = ops.TriggerRequest(campaign=_target("trigger"), leads=list(range(1, 251)), tokens={})
+    result = ops.send_trigger(api, request)
+    assert [b.status for b in result.batches] == ["sent", "outcome unknown", "not sent"]
+    assert "OUTCOME UNKNOWN" in ops.render_result(result)
