@@ -27,6 +27,13 @@ _SANDBOX = re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")
 _SCOPE = re.compile(r"^[A-Za-z0-9_.:/-]+$")
 
 
+def _url(value: str, name: str, example: str, strip: str | None = None) -> str:
+    """The project's URL check (https except loopback, no credentials), with an AJO example."""
+    if not str(value or "").strip().lower().startswith(("https://", "http://")):
+        raise ConfigError(f"{name} must look like {example}")
+    return normalise_url(value, name, strip_suffix=strip)
+
+
 @dataclass(frozen=True)
 class AjoSettings:
     """Credentials and addresses for one AJO org and sandbox."""
@@ -53,8 +60,9 @@ class AjoSettings:
             raise ConfigError("AJO_SANDBOX must be a sandbox name such as prod (lowercase letters, digits, -)")
         if not self.scopes or not all(_SCOPE.match(s) for s in self.scopes):
             raise ConfigError("AJO_SCOPES must be a comma-separated list of scopes")
-        object.__setattr__(self, "ims_url", normalise_url(self.ims_url, "AJO_IMS_URL"))
-        object.__setattr__(self, "base_url", normalise_url(self.base_url, "AJO_BASE_URL"))
+        object.__setattr__(self, "ims_url", _url(self.ims_url, "AJO_IMS_URL", DEFAULT_IMS_URL))
+        # users paste the documented base with its /ajo suffix: accept both forms
+        object.__setattr__(self, "base_url", _url(self.base_url, "AJO_BASE_URL", DEFAULT_BASE_URL, strip="ajo"))
         for name in ("connect_timeout", "read_timeout"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or value <= 0:

@@ -238,3 +238,28 @@ def test_a_wrong_sandbox_is_refused_by_ajo(ajo):
         with pytest.raises(AjoError) as caught:
             client.execute_unitary(PASSWORD_RESET, [JANE])
     assert caught.value.status == 400 and "sandbox 'dev' not found" in caught.value.title
+
+
+def test_reads_are_retried_after_a_drop_and_a_lost_cancel_counts_as_done(ajo, make_client):
+    client, sleeps = make_client(ajo)
+    scheduled = client.execute_audience(SPRING_NEWSLETTER, audience_id="aud-spring-2026",
+                                        execute_at="2099-01-01T00:00:00Z")
+    path = f"/ajo/im/executions/schedules/{scheduled.body['scheduleId']}"
+    ajo.set_faults(script=[{"path": path, "method": "GET", "fault": "drop"},
+                           {"path": path, "method": "DELETE", "fault": "drop_after_commit"}])
+    assert client.schedule_status(scheduled.body["scheduleId"]).attempts == 2
+    assert client.cancel_schedule(scheduled.body["scheduleId"]).body == {}  # cancelled, answer lost, then 404
+    assert [(c["method"], c["status"]) for c in _ajo_calls(ajo)][1:] == [
+        ("GET", None), ("GET", 200), ("DELETE", None), ("DELETE", 404)]
+    assert ajo.schedules() == {} and len(sleeps.waits) == 2
+
+
+def test_the_client_and_its_errors_never_show_the_secret_or_token(ajo, client):
+    client.health()
+    [token] = ajo.issued_tokens()
+    ajo.revoke_tokens()
+    ajo.set_faults(script=[{"path": UNITARY, "fault": "504"}])
+    with pytest.raises(AjoOutcomeUnknown) as caught:
+        client.execute_unitary(PASSWORD_RESET, [JANE])
+    for text in (repr(client), str(client.settings), repr(client.settings), str(caught.value)):
+        assert ajo.client_secret not in text and token not in text

@@ -34,6 +34,7 @@ def test_settings_defaults_and_no_secret_in_repr():
     ({"AJO_SCOPES": "openid,Adobe ID"}, "AJO_SCOPES"),
     ({"AJO_BASE_URL": "http://platform.adobe.io"}, "AJO_BASE_URL"),
     ({"AJO_IMS_URL": "https://user:p8e-SECRET-value@ims.example.com"}, "AJO_IMS_URL"),
+    ({"AJO_IMS_URL": "ims-na1.adobelogin.com"}, "AJO_IMS_URL must look like https://ims-na1.adobelogin.com"),
 ])
 def test_bad_settings_name_the_variable_never_the_secret(change, named):
     with pytest.raises(ConfigError) as caught:
@@ -44,6 +45,8 @@ def test_bad_settings_name_the_variable_never_the_secret(change, named):
 def test_http_is_allowed_for_loopback_only_and_scopes_are_split():
     settings = AjoSettings.from_env({**ENV, "AJO_BASE_URL": "http://127.0.0.1:8080/", "AJO_SCOPES": "openid, a.b"})
     assert settings.base_url == "http://127.0.0.1:8080" and settings.scopes == ("openid", "a.b")
+    pasted = AjoSettings.from_env({**ENV, "AJO_BASE_URL": "https://platform-stage.adobe.io/ajo/"})
+    assert pasted.url("/im/health") == "https://platform-stage.adobe.io/ajo/im/health"
 
 
 def test_a_valid_unitary_payload_is_built_as_given():
