@@ -19,7 +19,8 @@ from marketo_sync.constants import EXIT_ERROR, EXIT_INTERRUPTED
 from marketo_sync.errors import MarketoSyncError
 
 #: Subcommand modules under ``marketo_sync.commands``, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("validate", "plan", "apply", "demo", "emulator")
+COMMANDS: tuple[str, ...] = ("validate", "plan", "apply", "drift", "import", "trigger", "schedule", "ajo",
+                             "demo", "emulator")
 
 
 def build_parser() -> argparse.ArgumentParser:
