@@ -100,3 +100,41 @@ def api_for() -> Iterator[Callable[[EmulatorServer], EmulatorApi]]:
 def api(emulator: EmulatorServer, api_for: Callable[[EmulatorServer], EmulatorApi]) -> EmulatorApi:
     """Raw HTTP access to the ``emulator`` fixture."""
     return api_for(emulator)
+
+
+class CliProject:
+    """A project directory, connected through ``MARKETO_*`` variables to one emulator.
+
+    ``run(*argv)`` runs the CLI in process and returns ``(exit code, stdout, stderr)``;
+    ``files()`` the campaign files written there (import tests).
+    """
+
+    def __init__(self, root: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        self.root = root
+        self._monkeypatch = monkeypatch
+        self._capsys = capsys
+        monkeypatch.chdir(root)
+
+    def connect(self, server: EmulatorServer) -> None:
+        self._monkeypatch.setenv("MARKETO_BASE_URL", server.base_url)
+        self._monkeypatch.setenv("MARKETO_CLIENT_ID", server.client_id)
+        self._monkeypatch.setenv("MARKETO_CLIENT_SECRET", server.client_secret)
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        from marketo_sync import cli
+
+        self._capsys.readouterr()
+        code = cli.main(list(argv))
+        out, err = self._capsys.readouterr()
+        return code, out, err
+
+    def files(self, directory: str = "campaigns") -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in sorted((self.root / directory).glob("*.yaml"))}
+
+
+@pytest.fixture
+def cli_project(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> CliProject:
+    """An empty project directory (no project file) in which the CLI runs; see :class:`CliProject`."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    return CliProject(root, monkeypatch, capsys)

@@ -13,31 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from marketo_sync import cli
-
 ROOT = Path(__file__).resolve().parents[2]
 APPLY_EXAMPLE = ROOT / "tests" / "data" / "apply" / "example"
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch, capsys):
-    class Project:
-        root = tmp_path / "repo"
-
-        def connect(self, server) -> None:
-            monkeypatch.setenv("MARKETO_BASE_URL", server.base_url)
-            monkeypatch.setenv("MARKETO_CLIENT_ID", server.client_id)
-            monkeypatch.setenv("MARKETO_CLIENT_SECRET", server.client_secret)
-
-        def run(self, *argv: str) -> tuple[int, str, str]:
-            capsys.readouterr()
-            code = cli.main(list(argv))
-            out, err = capsys.readouterr()
-            return code, out, err
-
-    Project.root.mkdir()
-    monkeypatch.chdir(Project.root)
-    return Project()
+def project(cli_project):
+    return cli_project
 
 
 @pytest.fixture

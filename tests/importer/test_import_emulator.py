@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from marketo_sync import cli
 from marketo_sync.desired import load_desired
 
 EXAMPLE_FOLDERS = ["Marketing Activities/Templates", "Marketing Activities/Webinars",
@@ -24,28 +23,9 @@ HOSTILE_NAMES = ["yes", "No", "on", "2026-03", "2026-03-18", "1.50", "a: b", "#1
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch, capsys):
+def project(cli_project):
     """A project directory (no project file) connected to ``server``; ``run(*argv)`` runs the CLI."""
-
-    class Project:
-        root = tmp_path
-
-        def connect(self, server) -> None:
-            monkeypatch.setenv("MARKETO_BASE_URL", server.base_url)
-            monkeypatch.setenv("MARKETO_CLIENT_ID", server.client_id)
-            monkeypatch.setenv("MARKETO_CLIENT_SECRET", server.client_secret)
-
-        def run(self, *argv: str) -> tuple[int, str, str]:
-            capsys.readouterr()
-            code = cli.main(list(argv))
-            out, err = capsys.readouterr()
-            return code, out, err
-
-        def files(self, directory: str = "campaigns") -> dict[str, bytes]:
-            return {p.name: p.read_bytes() for p in sorted((tmp_path / directory).glob("*.yaml"))}
-
-    monkeypatch.chdir(tmp_path)
-    return Project()
+    return cli_project
 
 
 def test_plan_after_import_shows_no_changes(emulator, project):
