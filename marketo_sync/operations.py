@@ -85,10 +85,10 @@ class OperationsApi(Protocol):
     def get_leads(self, filter_type: str, values: Sequence[str], *,
                   fields: Sequence[str] | None = None) -> list[dict[str, Any]]: ...
     def request_campaign(self, campaign_id: int, *, leads: Sequence[int],
-                         tokens: Mapping[str, str] | None = None) -> None: ...
+                         tokens: Mapping[str, str] | None = None) -> Any: ...
     def schedule_campaign(self, campaign_id: int, *, run_at: str | None = None,
                           tokens: Mapping[str, str] | None = None,
-                          clone_to_program_name: str | None = None) -> None: ...
+                          clone_to_program_name: str | None = None) -> Any: ...
 
 
 def utc_now() -> datetime:
@@ -648,6 +648,8 @@ class OperationResult:
     clone_to_program_name: str | None = None
     batches: list[BatchResult] = field(default_factory=list)
     dry_run: bool = False
+    #: With ``cloneToProgramName``: the campaign Marketo scheduled in the new program.
+    scheduled_campaign_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -663,6 +665,7 @@ class OperationResult:
             "campaign": {"id": self.campaign.id, "name": self.campaign.name, "path": self.campaign.path},
             "leads": list(self.leads), "tokens": _wrapped(self.tokens), "runAt": self.run_at,
             "cloneToProgramName": self.clone_to_program_name,
+            "scheduledCampaignId": self.scheduled_campaign_id,
             "batches": [b.to_dict() for b in self.batches],
         }
 
@@ -688,7 +691,7 @@ def send_trigger(api: OperationsApi, request: TriggerRequest, *, dry_run: bool =
         return result
     for batch in result.batches:
         try:
-            api.request_campaign(request.campaign.id, leads=batch.leads, tokens=request.tokens or None)
+            accepted = api.request_campaign(request.campaign.id, leads=batch.leads, tokens=request.tokens or None)
         except ApiError as error:
             _record_failure(batch, error)
             break
@@ -696,6 +699,7 @@ def send_trigger(api: OperationsApi, request: TriggerRequest, *, dry_run: bool =
             batch.status, batch.message = UNKNOWN, "interrupted while the call was in flight"
             break
         batch.status = SENT
+        batch.request_id = getattr(accepted, "request_id", None)
     return result
 
 
@@ -712,12 +716,16 @@ def send_schedule(api: OperationsApi, request: ScheduleRequest, *, dry_run: bool
         return result
     batch = result.batches[0]
     try:
-        api.schedule_campaign(request.campaign.id, run_at=result.run_at, tokens=request.tokens or None,
-                              clone_to_program_name=request.clone_to_program_name)
+        accepted = api.schedule_campaign(request.campaign.id, run_at=result.run_at,
+                                         tokens=request.tokens or None,
+                                         clone_to_program_name=request.clone_to_program_name)
     except ApiError as error:
         _record_failure(batch, error)
         return result
     batch.status = SENT
+    batch.request_id = getattr(accepted, "request_id", None)
+    if request.clone_to_program_name:
+        result.scheduled_campaign_id = getattr(accepted, "campaign_id", None)
     return result
 
 
@@ -779,6 +787,9 @@ def render_result(result: OperationResult) -> str:
         lines.append(f"{len(sent)} of {len(result.leads)} leads sent to campaign {result.campaign.label}.")
     elif result.ok:
         lines.append(f"Campaign {result.campaign.label} scheduled for {result.run_at or 'about 5 minutes from now'}.")
+        if result.scheduled_campaign_id is not None:
+            lines.append(f"Marketo scheduled campaign id {result.scheduled_campaign_id} in the new program "
+                         f"{result.clone_to_program_name!r}.")
     unknown = [b for b in result.batches if b.status == UNKNOWN]
     if unknown:
         ids = result.leads_with(UNKNOWN)

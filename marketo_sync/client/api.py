@@ -10,6 +10,7 @@ not idempotent: the client never resends them after a lost answer.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from marketo_sync.client.core import MarketoClient
@@ -46,6 +47,19 @@ def _token_list(tokens: Mapping[str, str] | None) -> list[dict[str, str]]:
 
 def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class RunAccepted:
+    """Marketo accepted a request or a schedule: the campaign id it answered and its requestId."""
+
+    campaign_id: int | None
+    request_id: str | None
+
+    @classmethod
+    def of(cls, rows: list[Row], request_id: str | None) -> RunAccepted:
+        first = rows[0] if rows else {}
+        return cls(int(first["id"]) if first.get("id") is not None else None, request_id)
 
 
 class MarketoApi:
@@ -170,22 +184,27 @@ class MarketoApi:
     # -- lead database (JSON bodies) -----------------------------------------------------
 
     def request_campaign(self, campaign_id: int, *, leads: Sequence[int],
-                         tokens: Mapping[str, str] | None = None) -> None:
+                         tokens: Mapping[str, str] | None = None) -> RunAccepted:
         """POST campaigns/{id}/trigger.json, JSON. Sends email: never resent blindly."""
         body: dict[str, Any] = {"leads": [{"id": int(lead)} for lead in leads]}
         if tokens:
             body["tokens"] = _token_list(tokens)
-        self.client.request("POST", f"{LEADS}/campaigns/{int(campaign_id)}/trigger.json",
-                            json={"input": body}, idempotent=False)
+        answer = self.client.call("POST", f"{LEADS}/campaigns/{int(campaign_id)}/trigger.json",
+                                  json={"input": body}, idempotent=False)
+        return RunAccepted.of(answer.rows, answer.request_id)
 
     def schedule_campaign(self, campaign_id: int, *, run_at: str | None = None,
                           tokens: Mapping[str, str] | None = None,
-                          clone_to_program_name: str | None = None) -> None:
-        """POST campaigns/{id}/schedule.json, JSON. Runs a batch campaign: never resent blindly."""
+                          clone_to_program_name: str | None = None) -> RunAccepted:
+        """POST campaigns/{id}/schedule.json, JSON. Runs a batch campaign: never resent blindly.
+
+        With ``clone_to_program_name`` the answer's id is the scheduled campaign in the new program.
+        """
         body = _drop_none({"runAt": run_at, "cloneToProgramName": clone_to_program_name,
                            "tokens": _token_list(tokens) if tokens else None})
-        self.client.request("POST", f"{LEADS}/campaigns/{int(campaign_id)}/schedule.json",
-                            json={"input": body}, idempotent=False)
+        answer = self.client.call("POST", f"{LEADS}/campaigns/{int(campaign_id)}/schedule.json",
+                                  json={"input": body}, idempotent=False)
+        return RunAccepted.of(answer.rows, answer.request_id)
 
     def get_leads(self, filter_type: str, values: Sequence[str], *,
                   fields: Sequence[str] | None = None) -> list[Row]:

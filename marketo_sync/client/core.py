@@ -79,6 +79,14 @@ def quota_message(message: str) -> str:
             "this run can help. Run again after the reset or ask for a higher quota.")
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A successful call: its ``result`` rows and Marketo's ``requestId``."""
+
+    rows: list[dict[str, Any]]
+    request_id: str | None = None
+
+
 class MarketoClient:
     """Authenticated, rate-limited, retrying access to one instance (thread-safe)."""
 
@@ -215,6 +223,12 @@ class MarketoClient:
         ``idempotent`` (default: GET yes, POST no) decides what happens when an answer is
         lost: idempotent calls are retried, others raise ``OutcomeUnknown``.
         """
+        return self.call(method, path, query=query, form=form, json=json, idempotent=idempotent).rows
+
+    def call(self, method: str, path: str, *, query: Mapping[str, Any] | None = None,
+             form: Mapping[str, Any] | None = None, json: Any = None,
+             idempotent: bool | None = None) -> Answer:
+        """:meth:`request`, keeping Marketo's ``requestId`` too (for receipts and support tickets)."""
         method = method.upper()
         if idempotent is None:
             idempotent = method == "GET"
@@ -269,7 +283,7 @@ class MarketoClient:
                     if answer.success or answer.code == "702":
                         if answer.code:
                             self._count_code(answer.code)
-                        return [] if answer.empty else answer.rows
+                        return Answer([] if answer.empty else answer.rows, answer.request_id)
                     self._count_code(answer.code)
                     where = {"method": method, "path": path}
                     if answer.code in AUTH_CODES:

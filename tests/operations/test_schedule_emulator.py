@@ -65,6 +65,9 @@ def test_clone_to_program_is_recorded(run_cli):
     (schedule,) = backend.schedules()
     assert schedule["sourceCampaignId"] == campaign and schedule["clonedProgramId"]
     assert schedule["cloneToProgramName"] == "2026-03 Customer Engagement Webinar - Replay"
+    # the receipt names the campaign Marketo scheduled in the copy, and the call's requestId
+    assert result["scheduledCampaignId"] == schedule["campaignId"] != campaign
+    assert result["batches"][0]["requestId"]
 
 
 REFUSALS = {

@@ -47,6 +47,7 @@ def test_tokens_file_leads_file_and_json_result(run_cli, reminder):
     assert result["tokens"] == {"{{my.WebinarTitle}}": "From the command line",
                                 "{{my.JoinLink}}": "https://webinars.example.com/join/abc123"}
     assert [b["status"] for b in result["batches"]] == ["sent"]
+    assert "#" in result["batches"][0]["requestId"]   # Marketo's requestId, kept for support
     assert "1 duplicate removed" in err
     (request,) = run_cli.server.backend.requests()
     assert request["leads"] == [1002200, 1002202, 1002201]
