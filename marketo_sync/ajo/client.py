@@ -189,9 +189,13 @@ class AjoClient:
                     raise failure
             self._pause(attempt, started, failure, "POST", path)
 
-    def _pause(self, attempt: int, started: float, failure: AjoError, method: str, path: str) -> None:
-        """Back off before the next attempt, or raise ``failure`` when the budget is spent."""
-        wait = self.retry.backoff(attempt, self._rng)
+    def _pause(self, attempt: int, started: float, failure: AjoError, method: str, path: str,
+               at_least: float | None = None) -> None:
+        """Back off before the next attempt, or raise ``failure`` when the budget is spent.
+
+        ``at_least``: the server's ``Retry-After`` (429/503): never come back sooner than asked.
+        """
+        wait = max(self.retry.backoff(attempt, self._rng), at_least or 0.0)
         if not self.retry.allows(attempt, self._clock() - started, wait):
             raise failure
         log.info("%s %s: %s; retry %d in %.1f s", method, path, failure.code, attempt, wait)
@@ -257,6 +261,9 @@ class AjoClient:
                     raise AjoOutcomeUnknown(method, full_path, request_id, f"HTTP {response.status}")
                 if response.status not in RETRYABLE_STATUS and response.status not in AMBIGUOUS_STATUS:
                     raise failure
+                if response.status in (429, 503) and response.retry_after is not None:
+                    self._pause(attempt, started, failure, method, full_path, at_least=response.retry_after)
+                    continue
             self._pause(attempt, started, failure, method, full_path)
 
     # -- the API -------------------------------------------------------------------------------

@@ -13,8 +13,10 @@ Adobe's spec requires). So no ``requests`` exception text ever leaves this modul
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +43,24 @@ class Response:
     status: int
     body: bytes
     content_type: str
+    #: Seconds the server asked us to wait (``Retry-After``: seconds or an HTTP date), if any.
+    retry_after: float | None = None
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds from now: ``"120"`` or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
 class _SecretRegistry:
@@ -142,7 +162,8 @@ class Transport:
             raise MaybeSent("answer cut off") from None
         except requests.exceptions.RequestException as exc:
             raise MaybeSent(type(exc).__name__) from None
-        return Response(answer.status_code, body, answer.headers.get("Content-Type", ""))
+        return Response(answer.status_code, body, answer.headers.get("Content-Type", ""),
+                        parse_retry_after(answer.headers.get("Retry-After")))
 
     def close(self) -> None:
         if self._own_session:

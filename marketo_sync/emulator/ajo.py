@@ -40,6 +40,8 @@ PREFIX = "/ajo/im"
 MAX_RECIPIENTS = 20
 MAX_CONTEXT_BYTES = 200 * 1024
 FAULTS = ("500", "502", "503", "504", "429", "drop", "drop_after_commit")
+#: What a throttled (429) answer asks the client to wait, as ``Retry-After``.
+RETRY_AFTER_SECONDS = 2
 
 #: A password-reset example (the seed's use case) and a marketing campaign, for demos and tests.
 PASSWORD_RESET = "10e2583b-4d1d-4b57-bd6e-fdc79405d67d"
@@ -75,8 +77,9 @@ class _Campaign:
 
 class _Answer:
     def __init__(self, status: int | None, body: Any = None, *, fault: str | None = None,
-                 content_type: str = "application/json") -> None:
+                 content_type: str = "application/json", headers: Mapping[str, str] | None = None) -> None:
         self.status, self.body, self.fault, self.content_type = status, body, fault, content_type
+        self.headers = dict(headers or {})
 
 
 class _Refusal(Exception):
@@ -546,6 +549,8 @@ def _fault(fault: str) -> _Answer:
               503: "Service Unavailable", 504: "Gateway Timeout"}
     answer = _problem(status, f"MSG-000{status}", titles[status], {})
     answer.fault = fault
+    if status == 429:
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return answer
 
 
@@ -599,6 +604,8 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(answer.body, separators=(",", ":")).encode("utf-8")
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

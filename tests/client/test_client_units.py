@@ -164,3 +164,13 @@ def test_only_the_transport_imports_requests() -> None:
                    if any(line.strip().startswith(("import requests", "from requests"))
                           for line in p.read_text(encoding="utf-8").splitlines()))
     assert users == ["client/transport.py"]
+
+
+def test_retry_after_seconds_http_dates_and_garbage():
+    from marketo_sync.client.transport import parse_retry_after
+
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412490.0) == 0.0  # already past
+    assert parse_retry_after(None) is None and parse_retry_after("") is None
+    assert parse_retry_after("soon") is None and parse_retry_after("-5") is None
