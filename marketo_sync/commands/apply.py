@@ -16,15 +16,17 @@ Exit 0 when every change applied and read back as planned, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from marketo_sync.applier import Applier, check_target, preflight, verify
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
-from marketo_sync.errors import PlanError
+from marketo_sync.errors import MarketoSyncError, PlanError
 from marketo_sync.journal import Journal
 from marketo_sync.plan import Plan
+from marketo_sync.receipt import FORMAT_VERSION as RECEIPT_FORMAT_VERSION
 from marketo_sync.receipt import Receipt
 from marketo_sync.render import render_text
 
@@ -117,6 +119,32 @@ def confirm(stdin: TextIO, stderr: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Apply; with ``--format json`` a refusal or error is a JSON document on stdout too (CI reads it)."""
+    if args.format != "json":
+        return _run(args)
+    try:
+        return _run(args)
+    except MarketoSyncError as error:
+        sys.stdout.write(refusal_json(error))
+        sys.stdout.flush()
+        raise  # the CLI prints the message on stderr and exits 1
+
+
+def refusal_json(error: MarketoSyncError) -> str:
+    """The receipt's JSON shape for a run that applied nothing: why, and which kind of refusal."""
+    document = {
+        "format_version": RECEIPT_FORMAT_VERSION,
+        "kind": "marketo-sync apply receipt",
+        "ok": False,
+        "refused": {"error": type(error).__name__, "message": str(error),
+                    "code": getattr(error, "code", None)},
+        "summary": {"total": 0},
+        "changes": [],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _run(args: argparse.Namespace) -> int:
     from marketo_sync.commands.plan import build_plan, use_color
     from marketo_sync.connect import open_session
 

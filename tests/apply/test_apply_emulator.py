@@ -179,6 +179,10 @@ def test_stale_saved_plan_is_refused_then_a_fresh_plan_applies(make_emulator, re
     assert "Run plan again" in err
     assert writes(server.calls()[seen:]) == []
     assert not list((work.path / ".marketo-sync").glob("journal/*"))  # nothing started, nothing journalled
+    code, refusal, err = work.apply_json(str(saved))  # CI reads the refusal from stdout too
+    assert code == 1 and refusal["ok"] is False and refusal["changes"] == []
+    assert refusal["refused"]["error"] == "StalePlan" and "Edited in the Marketo UI" in refusal["refused"]["message"]
+    assert writes(server.calls()[seen:]) == []
 
     code, _, err = work.run("plan", "--out", str(saved))
     assert code == 0, err
