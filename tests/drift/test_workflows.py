@@ -14,7 +14,8 @@ import yaml
 from marketo_sync.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOWS = [ROOT / ".github" / "workflows" / "marketo-plan.yml", ROOT / ".github" / "workflows" / "marketo-drift.yml"]
+WORKFLOWS = [ROOT / "examples" / "github-workflows" / "marketo-plan.yml",
+             ROOT / "examples" / "github-workflows" / "marketo-drift.yml"]
 ALLOWED_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/upload-artifact", "actions/github-script"}
 SECRET_NAMES = re.compile(r"(SECRET|CLIENT_ID|BASE_URL|TOKEN|PASSWORD|API_KEY)", re.IGNORECASE)
 SECRET_REF = re.compile(r"^\$\{\{\s*secrets\.[A-Z0-9_]+\s*\}\}$")
