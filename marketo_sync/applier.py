@@ -3,11 +3,11 @@
 Apply decides nothing on its own (issue 5): every call it makes is described by a change of
 the plan. What it adds is care around those calls:
 
-* **Preflight** (:func:`check_target`, :func:`preflight`): a plan runs only on the
-  environment and instance it was made for, and only if a fresh read of every observed
-  campaign and token still matches the plan's observations; otherwise :class:`StalePlan`
-  before any write. A change whose target now reads as ``isSystem`` is refused too (the
-  planner never plans one; this is defence in depth).
+* **Preflight** (:mod:`marketo_sync.preflight`: :func:`check_target`, :func:`preflight`): a
+  plan runs only on the environment and instance it was made for, and only if a fresh read
+  of every observed campaign and token still matches the plan's observations; otherwise
+  :class:`StalePlan` before any write. A change whose target now reads as ``isSystem`` is
+  refused too (the planner never plans one; this is defence in depth).
 * **Phases and concurrency** (:class:`Applier`): phase after phase in the plan's order;
   the changes of a phase run concurrently on a pool as large as the client's concurrency
   limit (the client paces the calls itself). A change whose ``depends_on`` did not apply
@@ -19,20 +19,22 @@ the plan. What it adds is care around those calls:
 * **Stop on exhausted budget**: a 607 (daily quota) or a failed authentication stops the
   run; what was not started is recorded as skipped ("not applied").
 * **Journal**: every change is journalled as it starts and as it completes.
-* **Verification** (:func:`verify`): after the run, what was applied is read back and
-  compared with each change's ``verify``.
+* **Verification** (:mod:`marketo_sync.verify`: :func:`verify`): after the run, what was
+  applied is read back and compared with each change's ``verify``.
+
+This module is the execution; preflight and verification live in their own modules and are
+re-exported here, so ``from marketo_sync.applier import preflight, verify`` keeps working.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
+from marketo_sync.apply_common import WriteApi, _campaigns_in, _one, scrub
 from marketo_sync.changes import (
     ActivateCampaign,
     CampaignChange,
@@ -54,210 +56,18 @@ from marketo_sync.errors import (
     NotFound,
     OutcomeUnknown,
     QuotaExhausted,
-    StalePlan,
     TransportError,
-    UnsafePlan,
 )
 from marketo_sync.journal import Journal
-from marketo_sync.plan import Observation, Plan
-from marketo_sync.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN, Difference, Outcome, target_text
-from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteCampaign, normalise_description
+from marketo_sync.plan import Plan
+from marketo_sync.preflight import Preflight, check_target, preflight
+from marketo_sync.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN, Outcome, target_text
+from marketo_sync.verify import check, verify
 
 log = logging.getLogger(__name__)
 
-
-class WriteApi(Protocol):
-    """The calls apply makes (implemented by ``marketo_sync.client.MarketoApi``)."""
-
-    def browse_campaigns(self, folder: FolderRef) -> list[dict[str, Any]]: ...
-    def get_campaign(self, campaign_id: int) -> dict[str, Any] | None: ...
-    def get_tokens(self, folder: FolderRef) -> list[dict[str, Any]]: ...
-    def create_campaign(self, *, name: str, folder: FolderRef,
-                        description: str | None = None) -> dict[str, Any]: ...
-    def clone_campaign(self, template_id: int, *, name: str, folder: FolderRef,
-                       description: str | None = None) -> dict[str, Any]: ...
-    def update_campaign(self, campaign_id: int, *, name: str | None = None,
-                        description: str | None = None) -> dict[str, Any]: ...
-    def delete_campaign(self, campaign_id: int) -> Any: ...
-    def activate_campaign(self, campaign_id: int) -> Any: ...
-    def deactivate_campaign(self, campaign_id: int) -> Any: ...
-    def set_token(self, folder: FolderRef, *, name: str, type: str, value: str) -> Any: ...
-    def delete_token(self, folder: FolderRef, *, name: str, type: str) -> Any: ...
-
-
-# -- reading helpers (shared by preflight, idempotency checks and verification) -----------------
-
-_SECRET = re.compile(r"(access_token|client_secret|client_id|Bearer)([=:\s]+)[^&\s'\"]+", re.IGNORECASE)
-
-
-def scrub(text: str) -> str:
-    """Defence in depth: no token or secret may reach the journal or the receipt."""
-    return _SECRET.sub(r"\1\2***", text)
-
-
-def _one(record: Any) -> dict[str, Any] | None:
-    if isinstance(record, list):
-        record = record[0] if record else None
-    return dict(record) if isinstance(record, Mapping) and record else None
-
-
-def _folder_of(record: Mapping[str, Any]) -> FolderRef | None:
-    try:
-        return FolderRef.parse(record.get("folder"))
-    except (ValueError, TypeError, KeyError):
-        return None
-
-
-def _campaigns_in(api: WriteApi, folder: FolderRef) -> list[RemoteCampaign]:
-    """Direct children of ``folder`` (a browse may include nested campaigns)."""
-    return [RemoteCampaign.from_record(r) for r in api.browse_campaigns(folder) if _folder_of(r) == folder]
-
-
-def _campaign(api: WriteApi, campaign_id: int) -> RemoteCampaign | None:
-    record = _one(api.get_campaign(campaign_id))
-    return RemoteCampaign.from_record(record) if record else None
-
-
-def _tokens(api: WriteApi, folder: FolderRef) -> dict[str, dict[str, str]]:
-    tokens: dict[str, dict[str, str]] = {}
-    for entry in api.get_tokens(folder):
-        items = entry.get("tokens") if isinstance(entry, Mapping) and "tokens" in entry else [entry]
-        for token in items or []:
-            tokens[str(token["name"])] = {"type": str(token.get("type", "")),
-                                          "value": str(token.get("value", ""))}
-    return tokens
-
-
-def _real(folder: FolderRef) -> bool:
-    """The planner uses id 0 for a container it could not resolve: read by id instead."""
-    return folder.id != 0
-
-
-def _differs(expected: Any, actual: Any, field_name: str) -> bool:
-    if field_name == "description":
-        return normalise_description(expected) != normalise_description(actual)
-    if field_name == "type" and isinstance(expected, str) and isinstance(actual, str):
-        return expected.strip().lower() != actual.strip().lower()
-    return bool(expected != actual)
-
-
-# -- preflight -------------------------------------------------------------------------------
-
-
-def check_target(plan: Plan, *, environment: str, instance: str) -> None:
-    """Refuse a saved plan made for another environment or instance."""
-    if plan.environment != environment or plan.instance != instance:
-        raise StalePlan(
-            f"the plan was made for environment {plan.environment!r} on {plan.instance!r}, not for "
-            f"{environment!r} on {instance!r}; run plan again for this environment")
-
-
-@dataclass
-class Preflight:
-    """What the re-read found: campaigns by id, and every difference from the observations."""
-
-    campaigns: dict[int, RemoteCampaign] = field(default_factory=dict)
-    differences: list[str] = field(default_factory=list)
-    reads: int = 0
-
-
-def _compare_campaign(obs: Observation, now: RemoteCampaign | None, moved_from: FolderRef | None,
-                      out: list[str]) -> None:
-    where = f"{obs.folder}/{obs.name}"
-    if now is None:
-        out.append(f"{where} (id {obs.id}) no longer exists")
-        return
-    if moved_from is not None:
-        out.append(f"{where} (id {obs.id}) moved to {now.folder}")
-    current = now.fields()
-    changed = [name for name, value in obs.fields.items()
-               if name in current and _differs(value, current[name], name)]
-    for name in changed:
-        out.append(f"{where} (id {obs.id}): {name} was {obs.fields[name]!r}, is now {current[name]!r}")
-    if not changed and obs.updated_at and now.updated_at and obs.updated_at != now.updated_at:
-        out.append(f"{where} (id {obs.id}) was edited: updatedAt was {obs.updated_at}, is now {now.updated_at}")
-
-
-def preflight(api: WriteApi, plan: Plan) -> Preflight:
-    """Re-read what the plan observed; raise :class:`StalePlan` or :class:`UnsafePlan` before any write.
-
-    One browse per affected folder, one get-by-id per observed campaign not found in its
-    folder (pinned elsewhere, or gone), one token read per affected container.
-    """
-    result = Preflight()
-    observations = list(plan.observations)
-    by_folder: dict[FolderRef, list[RemoteCampaign]] = {}
-
-    def folder_campaigns(ref: FolderRef) -> list[RemoteCampaign]:
-        if ref not in by_folder:
-            by_folder[ref] = _campaigns_in(api, ref)
-            result.reads += 1
-        return by_folder[ref]
-
-    def by_id(campaign_id: int) -> RemoteCampaign | None:
-        if campaign_id not in result.campaigns:
-            result.reads += 1
-            found = _campaign(api, campaign_id)
-            if found is None:
-                return None
-            result.campaigns[campaign_id] = found
-        return result.campaigns[campaign_id]
-
-    for obs in observations:
-        if obs.kind != "campaign":
-            continue
-        ref = FolderRef.parse(obs.folder_ref)
-        here = folder_campaigns(ref) if _real(ref) else []
-        for campaign in here:
-            result.campaigns.setdefault(campaign.id, campaign)
-        if not obs.exists:
-            clash = next((c for c in here if c.name == obs.name), None)
-            if clash is not None:
-                result.differences.append(f"{obs.folder}/{obs.name} did not exist and now does (id {clash.id})")
-            continue
-        assert obs.id is not None
-        in_folder = next((c for c in here if c.id == obs.id), None)
-        if in_folder is not None:
-            _compare_campaign(obs, in_folder, None, result.differences)
-            continue
-        now = by_id(obs.id)
-        moved = ref if (now is not None and _real(ref) and now.folder != ref) else None
-        _compare_campaign(obs, now, moved, result.differences)
-
-    token_reads: dict[FolderRef, dict[str, dict[str, str]]] = {}
-    for obs in observations:
-        if obs.kind != "token":
-            continue
-        ref = FolderRef.parse(obs.folder_ref)
-        if ref not in token_reads:
-            token_reads[ref] = _tokens(api, ref)
-            result.reads += 1
-        current = token_reads[ref].get(obs.name)
-        where = f"{obs.folder} {{{{my.{obs.name}}}}}"
-        if obs.exists and current is None:
-            result.differences.append(f"{where} no longer exists")
-        elif not obs.exists and current is not None:
-            result.differences.append(f"{where} did not exist and now does")
-        elif current is not None and any(current.get(k) != v for k, v in obs.fields.items()):
-            result.differences.append(f"{where} changed: was {dict(obs.fields)}, is now {current}")
-
-    if result.differences:
-        listed = "\n".join(f"  - {d}" for d in result.differences)
-        raise StalePlan(f"the instance changed since the plan was made (nothing was applied):\n{listed}\n"
-                        "Run plan again and review the new plan.")
-
-    system = []
-    for change in plan.campaign_changes():
-        ids = [change.campaign.id, getattr(getattr(change, "source", None), "id", None)]
-        for campaign_id in (i for i in ids if i is not None):
-            campaign = result.campaigns.get(campaign_id) or by_id(campaign_id)
-            if campaign is not None and campaign.is_system:
-                system.append(f"{change.key} (id {campaign_id})")
-    if system:
-        raise UnsafePlan("the plan changes system campaigns, which marketo-sync never touches "
-                         f"(nothing was applied): {', '.join(system)}")
-    return result
+#: Names importable from here (preflight and verification moved to their own modules).
+__all__ = ["FATAL", "Applier", "Preflight", "WriteApi", "check", "check_target", "preflight", "scrub", "verify"]
 
 
 # -- execution -------------------------------------------------------------------------------
@@ -515,98 +325,3 @@ class Applier:
                         f"({error.message})"))
                 log.info("%s: not in effect after a lost answer; sending it again", change.key)
         raise AssertionError("unreachable")
-
-
-# -- verification ----------------------------------------------------------------------------
-
-
-def check(api: WriteApi, change: Change, campaign_id: int | None) -> list[Difference]:
-    """Read one change's target and compare with its ``verify`` (used to settle odd answers)."""
-    if isinstance(change, TokenChange):
-        current = _tokens(api, change.token.folder_ref).get(change.token.name)
-        return _compare(target_text(change), dict(change.verify), current, (change.key,))
-    assert campaign_id is not None
-    now = _campaign(api, campaign_id)
-    return _compare(target_text(change, campaign_id), dict(change.verify),
-                    now.fields() if now is not None else None, (change.key,))
-
-
-def _compare(target: str, expected: Mapping[str, Any], actual: Mapping[str, Any] | None,
-             keys: tuple[str, ...]) -> list[Difference]:
-    if expected.get("exists") is False:
-        return [] if actual is None else [Difference(target, "exists", False, True, keys)]
-    if actual is None:
-        return [Difference(target, "exists", True, False, keys)]
-    return [Difference(target, name, value, actual.get(name), keys)
-            for name, value in expected.items()
-            if name != "exists" and _differs(value, actual.get(name), name)]
-
-
-@dataclass
-class _Expected:
-    target: str
-    folder: FolderRef
-    verify: dict[str, Any] = field(default_factory=dict)
-    keys: list[str] = field(default_factory=list)
-
-
-def verify(api: WriteApi, outcomes: Iterable[Outcome]) -> tuple[int, list[Difference]]:
-    """Read back every applied change; returns (items read back, differences).
-
-    Later changes of one campaign override earlier ones (a clone reads back inactive only
-    until its activation), so the expectation is merged per campaign id in plan order. Reads:
-    one browse per affected folder, one get-by-id for campaigns not found there, one token
-    read per affected container.
-    """
-    campaigns: dict[int, _Expected] = {}
-    tokens: dict[tuple[FolderRef, str], _Expected] = {}
-    for outcome in outcomes:
-        if outcome.status != APPLIED:
-            continue
-        change = outcome.change
-        if isinstance(change, TokenChange):
-            entry = tokens.setdefault((change.token.folder_ref, change.token.name),
-                                      _Expected(target_text(change), change.token.folder_ref))
-            entry.verify = dict(change.verify)
-            entry.keys.append(change.key)
-            continue
-        assert isinstance(change, CampaignChange)
-        campaign_id = outcome.id if outcome.id is not None else change.campaign.id
-        if campaign_id is None:
-            continue
-        entry = campaigns.setdefault(campaign_id, _Expected(target_text(change, campaign_id),
-                                                            change.campaign.folder_ref))
-        if change.verify.get("exists") is False:
-            entry.verify = {"exists": False}
-        else:
-            entry.verify.update(change.verify)
-        entry.keys.append(change.key)
-
-    differences: list[Difference] = []
-    browsed: dict[FolderRef, dict[int, RemoteCampaign]] = {}
-    for campaign_id, entry in campaigns.items():
-        keys = tuple(entry.keys)
-        try:
-            if _real(entry.folder) and entry.folder not in browsed:
-                browsed[entry.folder] = {c.id: c for c in _campaigns_in(api, entry.folder)}
-            now = browsed.get(entry.folder, {}).get(campaign_id)
-            if now is None:
-                now = _campaign(api, campaign_id)
-        except ApiError as error:
-            differences.append(Difference(entry.target, "read back", "readable",
-                                          scrub(f"{error.code}: {error.message}"), keys))
-            continue
-        differences.extend(_compare(entry.target, entry.verify, now.fields() if now else None, keys))
-
-    read_tokens: dict[FolderRef, dict[str, dict[str, str]]] = {}
-    for (folder, name), entry in tokens.items():
-        keys = tuple(entry.keys)
-        try:
-            if folder not in read_tokens:
-                read_tokens[folder] = _tokens(api, folder)
-        except ApiError as error:
-            differences.append(Difference(entry.target, "read back", "readable",
-                                          scrub(f"{error.code}: {error.message}"), keys))
-            continue
-        differences.extend(_compare(entry.target, entry.verify, read_tokens[folder].get(name), keys))
-    return len(campaigns) + len(tokens), differences

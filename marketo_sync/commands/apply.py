@@ -21,14 +21,16 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from marketo_sync.applier import Applier, check_target, preflight, verify
+from marketo_sync.applier import Applier
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
 from marketo_sync.errors import MarketoSyncError, PlanError
 from marketo_sync.journal import Journal
 from marketo_sync.plan import Plan
+from marketo_sync.preflight import check_target, preflight
 from marketo_sync.receipt import FORMAT_VERSION as RECEIPT_FORMAT_VERSION
 from marketo_sync.receipt import Receipt
 from marketo_sync.render import render_text
+from marketo_sync.verify import verify
 
 DEFAULT_STATE_DIR = Path(".marketo-sync")
 

@@ -73,10 +73,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _demo(inputs: _common.Inputs, work: Path) -> int:
-    from marketo_sync.applier import preflight
     from marketo_sync.commands.apply import execute
     from marketo_sync.commands.plan import build_plan, use_color
     from marketo_sync.connect import open_session
+    from marketo_sync.preflight import preflight
     from marketo_sync.render import render_text
 
     state = work / "emulator-state.json"

@@ -30,9 +30,12 @@ from fake_api import (
     FakeApi,
 )
 
-from marketo_sync.applier import Applier, check_target, preflight, scrub, verify
+from marketo_sync.applier import Applier
+from marketo_sync.apply_common import scrub
 from marketo_sync.errors import StalePlan, UnsafePlan
+from marketo_sync.preflight import check_target, preflight
 from marketo_sync.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN
+from marketo_sync.verify import verify
 
 
 @pytest.fixture

@@ -1,0 +1,132 @@
+"""Preflight: refuse a plan before any write when it is stale or touches system campaigns.
+
+A plan runs only on the environment and instance it was made for, and only if a fresh read
+of every observed campaign and token still matches the plan's observations; otherwise
+:class:`StalePlan`. A change whose target now reads as ``isSystem`` is refused with
+:class:`UnsafePlan` (the planner never plans one; this is defence in depth).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marketo_sync.apply_common import WriteApi, _campaign, _campaigns_in, _differs, _real, _tokens
+from marketo_sync.errors import StalePlan, UnsafePlan
+from marketo_sync.plan import Observation, Plan
+from marketo_sync.refs import FolderRef
+from marketo_sync.remote import RemoteCampaign
+
+
+def check_target(plan: Plan, *, environment: str, instance: str) -> None:
+    """Refuse a saved plan made for another environment or instance."""
+    if plan.environment != environment or plan.instance != instance:
+        raise StalePlan(
+            f"the plan was made for environment {plan.environment!r} on {plan.instance!r}, not for "
+            f"{environment!r} on {instance!r}; run plan again for this environment")
+
+
+@dataclass
+class Preflight:
+    """What the re-read found: campaigns by id, and every difference from the observations."""
+
+    campaigns: dict[int, RemoteCampaign] = field(default_factory=dict)
+    differences: list[str] = field(default_factory=list)
+    reads: int = 0
+
+
+def _compare_campaign(obs: Observation, now: RemoteCampaign | None, moved_from: FolderRef | None,
+                      out: list[str]) -> None:
+    where = f"{obs.folder}/{obs.name}"
+    if now is None:
+        out.append(f"{where} (id {obs.id}) no longer exists")
+        return
+    if moved_from is not None:
+        out.append(f"{where} (id {obs.id}) moved to {now.folder}")
+    current = now.fields()
+    changed = [name for name, value in obs.fields.items()
+               if name in current and _differs(value, current[name], name)]
+    for name in changed:
+        out.append(f"{where} (id {obs.id}): {name} was {obs.fields[name]!r}, is now {current[name]!r}")
+    if not changed and obs.updated_at and now.updated_at and obs.updated_at != now.updated_at:
+        out.append(f"{where} (id {obs.id}) was edited: updatedAt was {obs.updated_at}, is now {now.updated_at}")
+
+
+def preflight(api: WriteApi, plan: Plan) -> Preflight:
+    """Re-read what the plan observed; raise :class:`StalePlan` or :class:`UnsafePlan` before any write.
+
+    One browse per affected folder, one get-by-id per observed campaign not found in its
+    folder (pinned elsewhere, or gone), one token read per affected container.
+    """
+    result = Preflight()
+    observations = list(plan.observations)
+    by_folder: dict[FolderRef, list[RemoteCampaign]] = {}
+
+    def folder_campaigns(ref: FolderRef) -> list[RemoteCampaign]:
+        if ref not in by_folder:
+            by_folder[ref] = _campaigns_in(api, ref)
+            result.reads += 1
+        return by_folder[ref]
+
+    def by_id(campaign_id: int) -> RemoteCampaign | None:
+        if campaign_id not in result.campaigns:
+            result.reads += 1
+            found = _campaign(api, campaign_id)
+            if found is None:
+                return None
+            result.campaigns[campaign_id] = found
+        return result.campaigns[campaign_id]
+
+    for obs in observations:
+        if obs.kind != "campaign":
+            continue
+        ref = FolderRef.parse(obs.folder_ref)
+        here = folder_campaigns(ref) if _real(ref) else []
+        for campaign in here:
+            result.campaigns.setdefault(campaign.id, campaign)
+        if not obs.exists:
+            clash = next((c for c in here if c.name == obs.name), None)
+            if clash is not None:
+                result.differences.append(f"{obs.folder}/{obs.name} did not exist and now does (id {clash.id})")
+            continue
+        assert obs.id is not None
+        in_folder = next((c for c in here if c.id == obs.id), None)
+        if in_folder is not None:
+            _compare_campaign(obs, in_folder, None, result.differences)
+            continue
+        now = by_id(obs.id)
+        moved = ref if (now is not None and _real(ref) and now.folder != ref) else None
+        _compare_campaign(obs, now, moved, result.differences)
+
+    token_reads: dict[FolderRef, dict[str, dict[str, str]]] = {}
+    for obs in observations:
+        if obs.kind != "token":
+            continue
+        ref = FolderRef.parse(obs.folder_ref)
+        if ref not in token_reads:
+            token_reads[ref] = _tokens(api, ref)
+            result.reads += 1
+        current = token_reads[ref].get(obs.name)
+        where = f"{obs.folder} {{{{my.{obs.name}}}}}"
+        if obs.exists and current is None:
+            result.differences.append(f"{where} no longer exists")
+        elif not obs.exists and current is not None:
+            result.differences.append(f"{where} did not exist and now does")
+        elif current is not None and any(current.get(k) != v for k, v in obs.fields.items()):
+            result.differences.append(f"{where} changed: was {dict(obs.fields)}, is now {current}")
+
+    if result.differences:
+        listed = "\n".join(f"  - {d}" for d in result.differences)
+        raise StalePlan(f"the instance changed since the plan was made (nothing was applied):\n{listed}\n"
+                        "Run plan again and review the new plan.")
+
+    system = []
+    for change in plan.campaign_changes():
+        ids = [change.campaign.id, getattr(getattr(change, "source", None), "id", None)]
+        for campaign_id in (i for i in ids if i is not None):
+            campaign = result.campaigns.get(campaign_id) or by_id(campaign_id)
+            if campaign is not None and campaign.is_system:
+                system.append(f"{change.key} (id {campaign_id})")
+    if system:
+        raise UnsafePlan("the plan changes system campaigns, which marketo-sync never touches "
+                         f"(nothing was applied): {', '.join(system)}")
+    return result

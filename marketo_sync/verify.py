@@ -1,0 +1,110 @@
+"""Verification: read back what apply did and compare it with each change's ``verify``.
+
+:func:`check` settles one odd answer during apply; :func:`verify` reads back every applied
+change after the run, frugally (one browse per folder, one token read per container).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marketo_sync.apply_common import WriteApi, _campaign, _campaigns_in, _differs, _real, _tokens, scrub
+from marketo_sync.changes import CampaignChange, Change, TokenChange
+from marketo_sync.errors import ApiError
+from marketo_sync.receipt import APPLIED, Difference, Outcome, target_text
+from marketo_sync.refs import FolderRef
+from marketo_sync.remote import RemoteCampaign
+
+
+def check(api: WriteApi, change: Change, campaign_id: int | None) -> list[Difference]:
+    """Read one change's target and compare with its ``verify`` (used to settle odd answers)."""
+    if isinstance(change, TokenChange):
+        current = _tokens(api, change.token.folder_ref).get(change.token.name)
+        return _compare(target_text(change), dict(change.verify), current, (change.key,))
+    assert campaign_id is not None
+    now = _campaign(api, campaign_id)
+    return _compare(target_text(change, campaign_id), dict(change.verify),
+                    now.fields() if now is not None else None, (change.key,))
+
+
+def _compare(target: str, expected: Mapping[str, Any], actual: Mapping[str, Any] | None,
+             keys: tuple[str, ...]) -> list[Difference]:
+    if expected.get("exists") is False:
+        return [] if actual is None else [Difference(target, "exists", False, True, keys)]
+    if actual is None:
+        return [Difference(target, "exists", True, False, keys)]
+    return [Difference(target, name, value, actual.get(name), keys)
+            for name, value in expected.items()
+            if name != "exists" and _differs(value, actual.get(name), name)]
+
+
+@dataclass
+class _Expected:
+    target: str
+    folder: FolderRef
+    verify: dict[str, Any] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+
+
+def verify(api: WriteApi, outcomes: Iterable[Outcome]) -> tuple[int, list[Difference]]:
+    """Read back every applied change; returns (items read back, differences).
+
+    Later changes of one campaign override earlier ones (a clone reads back inactive only
+    until its activation), so the expectation is merged per campaign id in plan order. Reads:
+    one browse per affected folder, one get-by-id for campaigns not found there, one token
+    read per affected container.
+    """
+    campaigns: dict[int, _Expected] = {}
+    tokens: dict[tuple[FolderRef, str], _Expected] = {}
+    for outcome in outcomes:
+        if outcome.status != APPLIED:
+            continue
+        change = outcome.change
+        if isinstance(change, TokenChange):
+            entry = tokens.setdefault((change.token.folder_ref, change.token.name),
+                                      _Expected(target_text(change), change.token.folder_ref))
+            entry.verify = dict(change.verify)
+            entry.keys.append(change.key)
+            continue
+        assert isinstance(change, CampaignChange)
+        campaign_id = outcome.id if outcome.id is not None else change.campaign.id
+        if campaign_id is None:
+            continue
+        entry = campaigns.setdefault(campaign_id, _Expected(target_text(change, campaign_id),
+                                                            change.campaign.folder_ref))
+        if change.verify.get("exists") is False:
+            entry.verify = {"exists": False}
+        else:
+            entry.verify.update(change.verify)
+        entry.keys.append(change.key)
+
+    differences: list[Difference] = []
+    browsed: dict[FolderRef, dict[int, RemoteCampaign]] = {}
+    for campaign_id, entry in campaigns.items():
+        keys = tuple(entry.keys)
+        try:
+            if _real(entry.folder) and entry.folder not in browsed:
+                browsed[entry.folder] = {c.id: c for c in _campaigns_in(api, entry.folder)}
+            now = browsed.get(entry.folder, {}).get(campaign_id)
+            if now is None:
+                now = _campaign(api, campaign_id)
+        except ApiError as error:
+            differences.append(Difference(entry.target, "read back", "readable",
+                                          scrub(f"{error.code}: {error.message}"), keys))
+            continue
+        differences.extend(_compare(entry.target, entry.verify, now.fields() if now else None, keys))
+
+    read_tokens: dict[FolderRef, dict[str, dict[str, str]]] = {}
+    for (folder, name), entry in tokens.items():
+        keys = tuple(entry.keys)
+        try:
+            if folder not in read_tokens:
+                read_tokens[folder] = _tokens(api, folder)
+        except ApiError as error:
+            differences.append(Difference(entry.target, "read back", "readable",
+                                          scrub(f"{error.code}: {error.message}"), keys))
+            continue
+        differences.extend(_compare(entry.target, entry.verify, read_tokens[folder].get(name), keys))
+    return len(campaigns) + len(tokens), differences
