@@ -354,6 +354,10 @@ class _Loader:
             problem("`active: true` needs a `template` (cloned if the campaign must be created) or the "
                     "`id` of the existing campaign: a campaign created without a template is empty and "
                     "cannot be activated", [*path, "active"])
+        expect = raw.get("expect") or {}
+        if expect.get("rules") is not None and template is None:
+            problem("`expect: {rules: template}` compares the campaign's triggers, filters and flow steps "
+                    "with its `template`, and this campaign has no `template`", [*path, "expect", "rules"])
         key = (parent_key(folder), name.casefold())
         first = self.seen_campaigns.get(key)
         if first is not None:

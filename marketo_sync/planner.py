@@ -8,7 +8,9 @@ The recipe (after octoDNS ``BaseProvider.plan``):
 2. per container, match declared campaigns to remote ones by pinned ``id`` first, then by
    name among the rest: identity is (parent, name) or the id, never the name alone;
 3. matched campaigns: ``update`` (description; name when a pinned id was renamed),
-   ``activate`` / ``deactivate``, and ``expect`` mismatches as :class:`Drift`;
+   ``activate`` / ``deactivate``, and ``expect`` mismatches as :class:`Drift` (with
+   ``expect: {rules: template}``, triggers, filters and flow steps that differ from the
+   template's, compared by :mod:`marketo_sync.rules`);
 4. missing campaigns: ``clone`` from ``template`` (+ ``activate`` depending on it) or
    ``create``; a pinned id found in another folder is a ``replace`` (only when allowed);
 5. undeclared campaigns: ``delete`` (after ``deactivate`` when active) in exclusive
@@ -53,11 +55,12 @@ from marketo_sync.remote import (
     RemoteCampaign,
     RemoteFolder,
     RemoteState,
+    find_template,
     join_path,
     normalise_description,
     split_path,
-    template_parts,
 )
+from marketo_sync.rules import compare, flow_compared
 
 #: Folder types that can hold smart campaigns (Marketing Activities only).
 CAMPAIGN_FOLDER_TYPES = {"", "marketing folder", "program", "zone", "folder", "marketing program",
@@ -284,15 +287,43 @@ class _Planner:
                     target, name, expected, actual, str(desired.location),
                     f"{name} is {actual!r}, the file expects {expected!r}: the API cannot change it, "
                     f"fix it in the Marketo UI"))
+        if desired.expect.get("rules") == "template":
+            self.check_rules(target, desired, remote)
+
+    def check_rules(self, target: CampaignRef, desired: DesiredCampaign, remote: RemoteCampaign) -> None:
+        """Triggers, filters and flow steps must be the template's (``expect: {rules: template}``)."""
+        if desired.template is None:
+            return  # refused by the loader; a hand-built DesiredState is not second-guessed
+        template = self.resolve_template(desired)
+        if template is None or template.id == remote.id:
+            return
+        shown = (desired.template if isinstance(desired.template, str)
+                 else f"{self.remote.path_of(template.folder)}/{template.name} (id {template.id})")
+        expected_text = f"same as template {shown}"
+        expected, actual = self.remote.rules.get(template.id), self.remote.rules.get(remote.id)
+        if expected is None or actual is None:
+            which = "template's" if expected is None else "campaign's"
+            self.drift.append(Drift(
+                target, "rules", expected_text, "(could not be read)", str(desired.location),
+                f"the {which} smart list could not be read, so its triggers, filters and flow steps "
+                f"were not compared with template {shown}"))
+            return
+        lines = compare(expected, actual)
+        if not lines:
+            return
+        if not flow_compared(expected, actual):
+            lines.append("flow steps not compared: the instance did not return them (an API before the "
+                         "flow endpoints); smart list only")
+        count = len(lines)
+        summary = lines[0] if count == 1 else f"{lines[0]} (and {count - 1} more)"
+        self.drift.append(Drift(
+            target, "rules", expected_text, summary, str(desired.location),
+            f"triggers, filters or flow steps differ from template {shown} (the API cannot change them: "
+            f"fix them in the Marketo UI):\n" + "\n".join(f"- {line}" for line in lines)))
 
     def resolve_template(self, desired: DesiredCampaign) -> RemoteCampaign | None:
         template = desired.template
-        if isinstance(template, int):
-            found = self.remote.by_id.get(template)
-        else:
-            folder_path, name = template_parts(str(template))
-            folder = self.remote.folder(folder_path)
-            found = self.remote.find(folder.ref, name) if folder else None
+        found = find_template(self.remote, template) if template is not None else None
         if found is None:
             self.error(f"campaign {desired.name!r}: template {template!r} does not exist"
                        f"{_at(desired.location)}")

@@ -15,6 +15,11 @@ the reader is frugal (after octoDNS ``populate``):
 * **Templates**: only for campaigns that must be created; their folder is browsed once (or
   the template is read by id once), however many campaigns use them.
 * **Tokens**: read only for containers that declare tokens.
+* **Rules and flow** (``expect: {rules: template}``): only for such campaigns that exist, the
+  smart list with rules and the campaign record (its ``flow``) of the campaign and of its
+  template, each template once: 2 reads per campaign + 2 per template (the template's
+  record is reused when it was already read by id), plus the template folder's browse when
+  nothing else needed it. Nothing is read when no campaign declares it.
 
 Volatile fields are normalised here so that the planner compares stable values only:
 ``computedUrl`` (its host changes between reads) is reduced to its ``#`` fragment and never
@@ -32,6 +37,7 @@ from typing import Any, Protocol
 
 from marketo_sync.desired import DesiredCampaign, DesiredState, ParentSpec
 from marketo_sync.refs import FolderRef
+from marketo_sync.rules import Fingerprint, fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,8 @@ class ReadApi(Protocol):
     def browse_campaigns(self, folder: FolderRef) -> list[dict[str, Any]]: ...
     def get_campaign(self, campaign_id: int) -> dict[str, Any] | None: ...
     def get_tokens(self, folder: FolderRef) -> list[dict[str, Any]]: ...
+    def get_campaign_smart_list(self, campaign_id: int, *,
+                                include_rules: bool = True) -> dict[str, Any] | None: ...
 
 
 # -- normalisation ------------------------------------------------------------------------
@@ -214,6 +222,11 @@ class RemoteState:
     by_id: dict[int, RemoteCampaign] = field(default_factory=dict)
     missing_ids: set[int] = field(default_factory=set)
     tokens: dict[FolderRef, dict[str, RemoteToken]] = field(default_factory=dict)
+    #: Smart list and flow fingerprints by campaign id (only campaigns with ``expect.rules``
+    #: and their templates); a missing id means "not read" or "could not be read".
+    rules: dict[int, Fingerprint] = field(default_factory=dict)
+    #: Campaign records as read by id (they carry ``flow``), reused by the rules reader.
+    records: dict[int, Record] = field(default_factory=dict)
     read_calls: int = 0
 
     def add_folder(self, folder: RemoteFolder) -> None:
@@ -294,6 +307,7 @@ def read_remote(api: ReadApi, desired: DesiredState, *,
     _read_campaigns(reader, state, desired)
     _read_templates(reader, state, desired)
     _read_tokens(reader, state, desired)
+    _read_rules(reader, state, desired)
     state.read_calls = (call_count() - start) if call_count else counter.calls
     log.info("read the instance in %d API calls", state.read_calls)
     return state
@@ -427,6 +441,7 @@ def _get_by_id(api: ReadApi, state: RemoteState, campaign_id: int) -> RemoteCamp
         return None
     campaign = RemoteCampaign.from_record(record)
     state.by_id[campaign.id] = campaign
+    state.records[campaign.id] = record
     return campaign
 
 
@@ -438,12 +453,26 @@ def _read_campaigns(api: ReadApi, state: RemoteState, desired: DesiredState) -> 
             _get_by_id(api, state, campaign.id)
 
 
+def find_declared(state: RemoteState, campaign: DesiredCampaign) -> RemoteCampaign | None:
+    """The remote campaign a declaration names (by pinned id anywhere, else by (parent, name))."""
+    if campaign.id is not None:
+        return state.by_id.get(campaign.id)
+    folder = state.folder(campaign.folder)
+    return state.find(folder.ref, campaign.name) if folder is not None else None
+
+
 def exists_remotely(state: RemoteState, campaign: DesiredCampaign) -> bool:
     """Whether a declared campaign exists (by pinned id anywhere, else by (parent, name))."""
-    if campaign.id is not None:
-        return campaign.id in state.by_id
-    folder = state.folder(campaign.folder)
-    return folder is not None and state.find(folder.ref, campaign.name) is not None
+    return find_declared(state, campaign) is not None
+
+
+def find_template(state: RemoteState, template: str | int) -> RemoteCampaign | None:
+    """The template campaign, by id or by ``Folder/…/Name``, among what was read."""
+    if isinstance(template, int):
+        return state.by_id.get(template)
+    folder_path, name = template_parts(template)
+    folder = state.folder(folder_path)
+    return state.find(folder.ref, name) if folder is not None else None
 
 
 def _read_templates(api: ReadApi, state: RemoteState, desired: DesiredState) -> None:
@@ -472,3 +501,50 @@ def _read_tokens(api: ReadApi, state: RemoteState, desired: DesiredState) -> Non
                 tokens[str(token["name"])] = RemoteToken(str(token["name"]), str(token.get("type", "")),
                                                          str(token.get("value", "")))
         state.tokens[folder.ref] = tokens
+
+
+def _read_template(api: ReadApi, state: RemoteState, template: str | int) -> RemoteCampaign | None:
+    """The template, reading it (by id) or its folder (one browse) only when not read yet."""
+    if isinstance(template, int):
+        return _get_by_id(api, state, template)
+    folder = state.folder(template_parts(template)[0])
+    if folder is None:
+        return None
+    _browse(api, state, folder.ref)
+    return find_template(state, template)
+
+
+def _read_rules(api: ReadApi, state: RemoteState, desired: DesiredState) -> None:
+    """Fingerprints of the campaigns that ``expect`` their template's rules, and of those templates.
+
+    A campaign still to be created is skipped: it will be a clone, so it cannot differ yet.
+    """
+    ids: list[int] = []
+    for campaign in desired.campaigns:
+        if "rules" not in campaign.expect or campaign.template is None:
+            continue
+        remote = find_declared(state, campaign)
+        if remote is None:
+            continue
+        template = _read_template(api, state, campaign.template)
+        ids.append(remote.id)
+        if template is not None:
+            ids.append(template.id)
+    for campaign_id in dict.fromkeys(ids):
+        if campaign_id in state.rules:
+            continue
+        smart_list = api.get_campaign_smart_list(campaign_id, include_rules=True)
+        if isinstance(smart_list, list):
+            smart_list = smart_list[0] if smart_list else None
+        if not smart_list:
+            log.warning("smart list of campaign %d could not be read", campaign_id)
+            continue
+        record = state.records.get(campaign_id)
+        if record is None:
+            record = api.get_campaign(campaign_id)
+            if isinstance(record, list):
+                record = record[0] if record else None
+        if record is not None and "flow" not in record:
+            log.warning("campaign %d was read without its flow (an API before the flow endpoints): "
+                        "its smart list only is compared", campaign_id)
+        state.rules[campaign_id] = fingerprint(smart_list, record)

@@ -103,6 +103,12 @@ def _drift_line(drift: Drift) -> str:
             f"{_value(drift.expected)}{where}")
 
 
+def drift_details(drift: Drift) -> list[str]:
+    """The lines after the first of a multi-line drift message (``expect.rules``: one per
+    difference, each starting with ``- ``); single-line messages have none."""
+    return [line.strip() for line in drift.message.splitlines()[1:] if line.strip()]
+
+
 def _unmanaged_line(item: Unmanaged) -> str:
     ref = item.campaign
     state = "active" if item.is_active else "inactive"
@@ -143,6 +149,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
                                   "Marketo UI or change the file):"))
         for drift in plan.drift:
             out.append(paint("drift", f"  ! {_drift_line(drift)}"))
+            for line in drift_details(drift):
+                out.append(f"      {line}")
         out.append("")
     if plan.unmanaged:
         out.append(f"Unmanaged campaigns, left alone ({len(plan.unmanaged)}):")
@@ -165,6 +173,15 @@ def _md(text: str) -> str:
 def _cell(text: str, limit: int = 300) -> str:
     text = _md(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _drift_cell(drift: Drift) -> str:
+    text = _cell(_drift_line(drift).split(': ', 1)[-1])
+    details = drift_details(drift)
+    shown = [_cell(line, 200) for line in details[:10]]
+    if len(details) > len(shown):
+        shown.append(f"… {len(details) - len(shown)} more")
+    return "<br>".join([text, *shown])
 
 
 def _change_row(change: Change) -> str:
@@ -233,7 +250,7 @@ def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET) -> str:
     if plan.drift:
         sections.append((f"Drift ({len(plan.drift)})", ["| Campaign | Difference |", "|---|---|"],
                          [f"| `{_cell(d.campaign.path, 400)}`{_id_suffix(d.campaign.id)} | "
-                          f"{_cell(_drift_line(d).split(': ', 1)[-1])} |" for d in plan.drift],
+                          f"{_drift_cell(d)} |" for d in plan.drift],
                          "drift entries"))
     if plan.unmanaged:
         sections.append((f"Unmanaged campaigns ({len(plan.unmanaged)})", [],

@@ -63,6 +63,14 @@ class RecordingApi:
                     return record
         return None
 
+    def get_campaign_smart_list(self, campaign_id: int, *, include_rules: bool = True) -> dict[str, Any] | None:
+        self.calls.append(("get_campaign_smart_list", campaign_id))
+        source = "Form" if campaign_id == 3001 else "Web Service API"
+        return {"id": 5000 + campaign_id, "rules": {"filterMatchType": "all", "filters": [], "triggers": [
+            {"id": campaign_id, "name": "Campaign is Requested", "ruleTypeId": 47, "operator": "is",
+             "conditions": [{"activityAttributeId": 81, "activityAttributeName": "Source", "operator": "is",
+                             "values": [source]}]}]}}
+
     def get_tokens(self, folder: FolderRef) -> list[dict[str, Any]]:
         self.calls.append(("get_tokens", folder))
         return [{"folder": {"type": folder.type, "value": folder.id},
@@ -130,3 +138,28 @@ def test_normalisation_of_volatile_fields():
     folder = RemoteFolder.from_record({"id": 5, "name": "W", "folderId": {"id": 5, "type": "FOLDER"},
                                        "path": "/Marketing Activities/Default/W", "workspace": "Default"})
     assert folder is not None and folder.path == "Marketing Activities/W" and folder.ref == FolderRef(5, "Folder")
+
+
+REMINDER = "Marketing Activities/Templates/Webinar Reminder Template"
+
+
+def test_rules_are_read_only_for_existing_campaigns_that_expect_them():
+    api = RecordingApi()
+    read_remote(api, desired(dc("01 - Registration Confirmation", MARCH, template=REMINDER),
+                             dc("new", MAY, template=REMINDER, expect={"rules": "template"})))
+    assert "get_campaign_smart_list" not in kinds(api)  # the first does not ask, the second is a clone
+    assert "get_campaign" not in kinds(api)
+
+
+def test_rules_reads_two_per_campaign_and_two_per_template_once():
+    api = RecordingApi()
+    state = read_remote(api, desired(
+        dc("01 - Registration Confirmation", MARCH, template=REMINDER, expect={"rules": "template"}),
+        dc("01 - Registration Confirmation", MAY, template=REMINDER, expect={"rules": "template"})))
+    rules_calls = [c for c in api.calls if c[0] in ("get_campaign_smart_list", "get_campaign")]
+    assert sorted(rules_calls) == sorted([("get_campaign_smart_list", i) for i in (3001, 3002, 2001)]
+                                         + [("get_campaign", i) for i in (3001, 3002, 2001)])
+    assert api.calls.count(("browse_campaigns", TEMPLATES)) == 1
+    assert set(state.rules) == {3001, 3002, 2001}
+    assert state.rules[3002] == state.rules[2001] != state.rules[3001]
+    assert state.rules[2001].flow is None  # the fake's records have no flow: smart list only
