@@ -17,7 +17,7 @@ from typing import Any
 from marketo_sync.changes import CampaignChange, Change, TokenChange
 from marketo_sync.constants import EXIT_CHANGES, EXIT_OK
 from marketo_sync.plan import Plan
-from marketo_sync.render import MARKDOWN_BUDGET, SYMBOLS, render_markdown, target_of
+from marketo_sync.render import MARKDOWN_BUDGET, SYMBOLS, drift_details, render_markdown, target_of
 
 FORMATS = ("text", "markdown", "json")
 FORMAT_VERSION = "1"
@@ -109,6 +109,7 @@ def render_text(plan: Plan) -> str:
             where_declared = f" ({drift.location})" if drift.location else ""
             out.append(f"  ! {drift.campaign.path}{_id(drift.campaign.id)}: {drift.field} is "
                        f"{_show(drift.actual)}, the files expect {_show(drift.expected)}{where_declared}")
+            out.extend(f"      {line}" for line in drift_details(drift))
         out.append("")
     if plan.unmanaged:
         out.append(f"Unmanaged campaigns, for information ({len(plan.unmanaged)}):")
@@ -146,6 +147,7 @@ def render_markdown_report(plan: Plan, *, budget: int = MARKDOWN_BUDGET) -> str:
         for drift in plan.drift[:50]:
             head.append(f"- `{_md(drift.campaign.path)}`{_id(drift.campaign.id)}: `{drift.field}` is "
                         f"{_md(_show(drift.actual))}, the files expect {_md(_show(drift.expected))}")
+            head.extend(f"  - {_md(line.removeprefix('- '))}" for line in drift_details(drift))
         head.append("")
     text = "\n".join(head)
     return text + "\n" + render_markdown(plan, budget=max(2_000, budget - len(text) - 2))
