@@ -39,6 +39,7 @@ from marketo_sync.remote import (
     RemoteFolder,
     RemoteState,
     RemoteToken,
+    common_prefix,
     join_path,
     read_remote,
     split_path,
@@ -110,7 +111,7 @@ def _descendants(api: ReadApi, state: RemoteState, roots: Sequence[RemoteFolder]
         groups.setdefault(split_path(root.path)[0], []).append(root)
     tops: list[tuple[RemoteFolder, int]] = []
     for group in groups.values():
-        common = _common_prefix([split_path(r.path) for r in group])
+        common = common_prefix([split_path(r.path) for r in group])
         ancestor = state.folder(join_path(common)) if len(group) > 1 and common else None
         if ancestor is None:
             tops += [(root, BROWSE_DEPTH) for root in group]
@@ -132,16 +133,6 @@ def _descendants(api: ReadApi, state: RemoteState, roots: Sequence[RemoteFolder]
             if len(split_path(folder.api_path)) - top_depth >= depth:
                 tops.append((folder, BROWSE_DEPTH))
     return sorted(found.values(), key=lambda f: (f.path, f.ref))
-
-
-def _common_prefix(paths: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
-    prefix = paths[0]
-    for segments in paths[1:]:
-        n = 0
-        while n < min(len(prefix), len(segments)) and prefix[n] == segments[n]:
-            n += 1
-        prefix = prefix[:n]
-    return prefix
 
 
 def _under(folder: RemoteFolder, root: RemoteFolder) -> bool:

@@ -30,7 +30,7 @@ become ISO 8601 ``2016-09-10T23:16:19+00:00``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -330,6 +330,17 @@ def _referenced_specs(desired: DesiredState) -> list[ParentSpec]:
     return specs
 
 
+def find_folder(api: ReadApi, path: str) -> RemoteFolder | None:
+    """The folder or program at exactly ``path`` (workspace segment optional), or None.
+
+    The same frugal lookup the plan uses: one by-name call for the path, falling back to its
+    nearest ancestor found by name and a browse just deep enough below it.
+    """
+    state = RemoteState()
+    _resolve_folders(api, state, [path])
+    return state.folder(path)
+
+
 def _resolve_folders(api: ReadApi, state: RemoteState, specs: Iterable[ParentSpec]) -> None:
     paths = sorted({join_path(split_path(s)) for s in specs if isinstance(s, str)} - {""})
     refs = sorted({s for s in specs if isinstance(s, FolderRef)})
@@ -360,7 +371,8 @@ def _get_folder(api: Any, ref: FolderRef) -> dict[str, Any] | None:
     return result
 
 
-def _common_prefix(group: list[tuple[str, ...]]) -> tuple[str, ...]:
+def common_prefix(group: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    """The longest leading run of segments all the paths share."""
     prefix = group[0]
     for segments in group[1:]:
         n = 0
@@ -388,7 +400,7 @@ def _resolve_group(api: ReadApi, state: RemoteState, group: list[tuple[str, ...]
     missing after the browse, one deeper browse covers layouts that count the workspace as a
     tree level. Both fallbacks cost calls only when something is unusual.
     """
-    ancestor = _common_prefix(group)
+    ancestor = common_prefix(group)
     anchor: RemoteFolder | None = None
     while ancestor:
         anchor = _find_by_name(api, ancestor)

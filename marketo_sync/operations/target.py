@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from marketo_sync.operations.api import OperationsApi, Record
 from marketo_sync.operations.errors import OperationError
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteFolder, join_path, split_path
+from marketo_sync.remote import RemoteFolder, find_folder, join_path, split_path
 
 
 @dataclass(frozen=True)
@@ -44,36 +44,6 @@ class CampaignTarget:
     @property
     def label(self) -> str:
         return f'"{self.path}" (id {self.id})'
-
-
-def _matches(folder: RemoteFolder, wanted: str) -> bool:
-    return wanted in (folder.path, join_path(split_path(folder.api_path)))
-
-
-def find_folder(api: OperationsApi, path: str) -> RemoteFolder | None:
-    """The folder or program at exactly ``path`` (workspace segment optional).
-
-    One by-name call for the last segment, matched on the full path; when that finds
-    nothing (an instance whose by-name search skips programs), the nearest ancestor found
-    by name is browsed just deep enough.
-    """
-    segments = split_path(path)
-    wanted = join_path(segments)
-    for cut in range(len(segments), 0, -1):
-        anchor_path = join_path(segments[:cut])
-        anchor = next((f for f in (RemoteFolder.from_record(r) for r in api.folders_by_name(segments[cut - 1]))
-                       if f is not None and _matches(f, anchor_path)), None)
-        if anchor is None:
-            continue
-        if cut == len(segments):
-            return anchor
-        for depth in (len(segments) - cut, len(segments) - cut + 1):  # +1: workspace as a level
-            for record in api.browse_folders(anchor.ref, depth):
-                folder = RemoteFolder.from_record(record)
-                if folder is not None and _matches(folder, wanted):
-                    return folder
-        return None
-    return None
 
 
 def resolve_campaign(api: OperationsApi, *, campaign_id: int | None = None,
