@@ -28,6 +28,7 @@ from marketo_sync.errors import ConfigError
 
 #: The seed tutorial's request (shared/seeds/000): one registrant, three My Token overrides.
 TUTORIAL_CAMPAIGN = "Send Webinar Reminder"
+TUTORIAL_CAMPAIGN_PATH = f"Marketing Activities/Webinars/2026-03 Customer Engagement Webinar/{TUTORIAL_CAMPAIGN}"
 TUTORIAL_LEAD = 1002200
 TUTORIAL_TOKENS = {
     "WebinarTitle": "Scaling Customer Engagement in 2026",
@@ -115,17 +116,21 @@ def _demo(inputs: _common.Inputs, work: Path) -> int:
 
 
 def _request_reminder(session: Any) -> bool:
-    """The seed tutorial's trigger call, then what the emulator recorded of it."""
-    found = [c for c in session.api.browse_campaigns(is_active=True) if c.get("name") == TUTORIAL_CAMPAIGN]
-    if not found:
-        print(f"No active campaign named {TUTORIAL_CAMPAIGN!r}: nothing to request.")
-        return False
-    campaign = found[0]
-    print(f"POST /rest/v1/campaigns/{campaign['id']}/trigger.json  (isRequestable: "
-          f"{str(campaign.get('isRequestable')).lower()})")
-    session.api.request_campaign(int(campaign["id"]), leads=[TUTORIAL_LEAD], tokens=TUTORIAL_TOKENS)
-    recorded = [r for r in session.emulator.backend.requests() if r.get("campaignId") == campaign["id"]]
-    for request in recorded:
-        tokens = ", ".join(f"{t['name']}={t['value']!r}" for t in request.get("tokens", []))
-        print(f"The emulator ran it for leads {request.get('leads')} with {tokens}")
-    return bool(recorded)
+    """The seed tutorial's trigger call, through the same checks as ``marketo-sync trigger``
+    (campaign by path, requestable, token names known to the program), then what the emulator
+    recorded of it."""
+    from marketo_sync import operations
+
+    leads = operations.LeadInput(ids=[(TUTORIAL_LEAD, "demo")])
+    request = operations.prepare_trigger(session.api, campaign_path=TUTORIAL_CAMPAIGN_PATH, leads=leads,
+                                         tokens=TUTORIAL_TOKENS)
+    sys.stdout.write(operations.describe_trigger(request))
+    print(f"POST /rest/v1/campaigns/{request.campaign.id}/trigger.json  (isRequestable: "
+          f"{str(request.campaign.is_requestable).lower()})")
+    result = operations.send_trigger(session.api, request)
+    sys.stdout.write(operations.render_result(result))
+    recorded = [r for r in session.emulator.backend.requests() if r.get("campaignId") == request.campaign.id]
+    for entry in recorded:
+        tokens = ", ".join(f"{t['name']}={t['value']!r}" for t in entry.get("tokens", []))
+        print(f"The emulator ran it for leads {entry.get('leads')} with {tokens}")
+    return result.ok and bool(recorded)
