@@ -80,6 +80,7 @@ class MarketoBackend(LeadDbMixin):
     # =====================================================================================
     def _clear(self) -> None:
         self.workspace = self._default_workspace
+        self._workspaces: dict[str, int] = {self.workspace: 1}
         self._containers: dict[FolderKey, Container] = {}
         self._campaigns: dict[int, Campaign] = {}
         self._leads: dict[int, Lead] = {}
@@ -136,6 +137,7 @@ class MarketoBackend(LeadDbMixin):
         return {  # to_json copies (dataclasses.asdict), so the state shares nothing with us
             "version": STATE_VERSION,
             "workspace": self.workspace,
+            "workspaces": [{"name": name, "id": wid} for name, wid in self._workspaces.items()],
             "counters": dict(self._counters),
             "containers": [c.to_json() for _, c in sorted(self._containers.items())],
             "campaigns": [c.to_json() for _, c in sorted(self._campaigns.items())],
@@ -148,9 +150,11 @@ class MarketoBackend(LeadDbMixin):
     def _import(self, state: Mapping[str, Any]) -> None:
         self._clear()
         self.workspace = state.get("workspace", self._default_workspace)
+        self._workspaces = {str(w["name"]): int(w["id"]) for w in state.get("workspaces", [])} or {self.workspace: 1}
         self._counters.update({k: int(v) for k, v in state.get("counters", {}).items()})
         for raw in state.get("containers", []):
             container = Container.from_json(raw)
+            container.workspace = container.workspace or self.workspace  # states before workspaces
             self._containers[container.key] = container
         for raw in state.get("campaigns", []):
             campaign = Campaign.from_json(raw)
@@ -175,6 +179,7 @@ class MarketoBackend(LeadDbMixin):
     # -- building (seeds and test helpers; these skip API-only rules like "created inactive") ----
     def _build_from_plan(self, plan: Mapping[str, Any]) -> None:
         self.workspace = plan.get("workspace") or self._default_workspace
+        self._workspaces = {w["name"]: w["id"] for w in plan.get("workspaces", [])} or {self.workspace: 1}
         created = plan.get("createdAt")
         stamp = parse_iso8601(created) if created else self._now()
         for space in ("Folder", "Program", "campaign", "lead"):
@@ -193,9 +198,12 @@ class MarketoBackend(LeadDbMixin):
 
     @atomic
     def add_folder(self, parent: FolderKey | None, name: str, *, description: str = "",
-                   folder_type: str | None = None, is_system: bool | None = None) -> FolderKey:
-        """Test helper: a folder (a root when ``parent`` is None), without API rules."""
-        node = {"kind": FOLDER, "name": name, "description": description, "folderType": folder_type}
+                   folder_type: str | None = None, is_system: bool | None = None,
+                   workspace: str | None = None) -> FolderKey:
+        """Test helper: a folder (a root, in ``workspace`` or the primary one, when ``parent`` is
+        None), without API rules."""
+        node: dict[str, Any] = {"kind": FOLDER, "name": name, "description": description,
+                                "folderType": folder_type, "workspace": workspace}
         if is_system is not None:
             node["isSystem"] = is_system
         return self._add_container(node, self._key(parent) if parent else None, self._now())

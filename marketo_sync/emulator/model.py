@@ -55,6 +55,8 @@ class Container:
     status: str = ""
     tags: list[Record] = field(default_factory=list)
     costs: list[Record] | None = None
+    # The workspace the container belongs to: a root's is seeded, a child inherits its parent's.
+    workspace: str = ""
 
     @property
     def key(self) -> FolderKey:

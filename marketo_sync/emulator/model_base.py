@@ -59,7 +59,8 @@ class BackendCore:
     _lock: threading.RLock
     _clock: Callable[[], float]
     _ui_hosts: tuple[str, ...]
-    workspace: str
+    workspace: str  # the primary workspace: where records live unless a seed says otherwise
+    _workspaces: dict[str, int]  # workspace name -> id (a folder record's ``accessZoneId``)
     _containers: dict[FolderKey, Container]
     _campaigns: dict[int, Campaign]
     _leads: dict[int, Lead]

@@ -52,7 +52,7 @@ class CampaignMixin(TreeMixin):
             record["qualificationRuleUnit"] = c.qualification_rule_unit
         if c.max_members is not None:
             record["maxMembers"] = c.max_members
-        record.update({"workspace": self.workspace, "smartListId": c.smart_list_id, "flowId": c.flow_id})
+        record.update({"workspace": self._workspace_of(c.parent), "smartListId": c.smart_list_id, "flowId": c.flow_id})
         program = self._parent_program(c.parent)
         if program is not None:
             record["parentProgramId"] = program.id
@@ -212,7 +212,7 @@ class CampaignMixin(TreeMixin):
             "id": c.smart_list_id, "name": c.name, "description": "",
             "createdAt": asset_time(c.created_at), "updatedAt": asset_time(c.updated_at),
             "url": f"https://{self._ui_hosts[0]}/#SL{c.smart_list_id}A1",
-            "folder": {"id": c.parent[0], "type": c.parent[1]}, "workspace": self.workspace,
+            "folder": {"id": c.parent[0], "type": c.parent[1]}, "workspace": self._workspace_of(c.parent),
         }
         if include_rules:
             rules_record: Record = {"filterMatchType": c.filter_match_type,

@@ -39,7 +39,7 @@ class LeadDbMixin(CampaignMixin):
         if program is not None:
             record["programId"] = program.id
             record["programName"] = program.name
-        record.update({"workspaceName": self.workspace, "createdAt": lead_time(c.created_at),
+        record.update({"workspaceName": self._workspace_of(c.parent), "createdAt": lead_time(c.created_at),
                        "updatedAt": lead_time(c.updated_at), "active": derived["isActive"]})
         return record
 
@@ -79,7 +79,7 @@ class LeadDbMixin(CampaignMixin):
                 program = self._parent_program(c.parent)
                 if program is None or program.name not in program_names:
                     continue
-            if workspace_names and self.workspace not in workspace_names:
+            if workspace_names and self._workspace_of(c.parent) not in workspace_names:
                 continue
             if is_triggerable and not self._derived(c)["isRequestable"]:
                 continue

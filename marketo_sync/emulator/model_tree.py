@@ -65,10 +65,16 @@ class TreeMixin(BackendCore):
         return self._ancestors(key)[-1]
 
     def _api_path(self, key: FolderKey) -> str:
-        names = [n.name for n in reversed(self._ancestors(key))]
+        """``/Marketing Activities/<workspace>/...``: the workspace is the second element."""
+        chain = list(reversed(self._ancestors(key)))
+        names = [n.name for n in chain]
         if len(names) == 1:
             return f"/{names[0]}"
-        return "/" + "/".join([names[0], self.workspace, *names[1:]])
+        return "/" + "/".join([names[0], chain[0].workspace, *names[1:]])
+
+    def _workspace_of(self, key: FolderKey) -> str:
+        """The workspace of a container (and of the campaigns it holds)."""
+        return self._containers[key].workspace
 
     def _user_path(self, key: FolderKey) -> str:
         return "/".join(n.name for n in reversed(self._ancestors(key)))
@@ -175,12 +181,14 @@ class TreeMixin(BackendCore):
             "createdAt": asset_time(node.created_at), "updatedAt": asset_time(node.updated_at),
             "url": self._url(node), "folderId": {"id": node.id, "type": node.kind},
             "folderType": node.folder_type, "parent": parent, "path": self._api_path(node.key),
-            "isArchive": node.is_archive, "isSystem": node.is_system, "accessZoneId": 1,
-            "workspace": self.workspace,
+            "isArchive": node.is_archive, "isSystem": node.is_system,
+            "accessZoneId": self._workspaces.get(node.workspace, 1), "workspace": node.workspace,
         }
 
-    def _workspace_matches(self, workspace: str | None) -> bool:
-        return workspace is None or workspace == "" or workspace == self.workspace
+    @staticmethod
+    def _in_workspace(node: Container, workspace: str | None) -> bool:
+        """The ``workSpace`` filter: no value keeps every workspace."""
+        return workspace is None or workspace == "" or node.workspace == workspace
 
     @atomic
     def get_folder(self, folder: FolderKey) -> list[Record]:
@@ -191,9 +199,8 @@ class TreeMixin(BackendCore):
     def get_folders_by_name(self, name: str, *, type: str | None = None,
                             root: FolderKey | None = None,
                             workspace: str | None = None) -> list[Record]:
-        """Every folder (and program) with exactly this name, optionally of one type and below ``root``."""
-        if not self._workspace_matches(workspace):
-            return []
+        """Every folder (and program) with exactly this name, optionally of one type, below ``root``
+        and in one workspace; each workspace has its own "Marketing Activities", so several match."""
         kind = self._key((0, type))[1] if type else None
         if root is not None:
             root_node = self._get(root)
@@ -203,7 +210,7 @@ class TreeMixin(BackendCore):
         else:
             candidates = sorted(self._containers.values(), key=lambda c: (c.kind != FOLDER, c.id))
         return [self._folder_record(n) for n in candidates
-                if n.name == name and (kind is None or n.kind == kind)]
+                if n.name == name and (kind is None or n.kind == kind) and self._in_workspace(n, workspace)]
 
     @atomic
     def browse_folders(self, *, root: FolderKey | None = None, max_depth: int = 2,
@@ -211,13 +218,12 @@ class TreeMixin(BackendCore):
                        workspace: str | None = None) -> list[Record]:
         """The root and its descendants down to ``max_depth`` levels (0 = the root only), pre-order.
 
-        Without ``root``, every top-level area (Marketing Activities, Design Studio) is a root.
+        Without ``root``, every top-level area (Marketing Activities, Design Studio) of every
+        workspace is a root; ``workspace`` keeps one workspace's folders.
         """
         self._paging(offset, max_return)
         if not isinstance(max_depth, int) or max_depth < 0:
             raise fail(1003, f"Invalid maxDepth {max_depth!r}: must be 0 or more")
-        if not self._workspace_matches(workspace):
-            return []
         if root is not None:
             node = self._get(root)
             roots = [node] if node else []
@@ -227,6 +233,7 @@ class TreeMixin(BackendCore):
         for top in roots:
             flat.append(top)
             flat.extend(n for n, _ in self._descendants(top.key, max_depth))
+        flat = [n for n in flat if self._in_workspace(n, workspace)]
         return [self._folder_record(n) for n in flat[offset:offset + max_return]]
 
     @atomic
@@ -305,7 +312,7 @@ class TreeMixin(BackendCore):
             "id": node.id, "name": node.name, "description": node.description,
             "createdAt": asset_time(node.created_at), "updatedAt": asset_time(node.updated_at),
             "url": self._url(node), "type": node.program_type, "channel": node.channel,
-            "folder": folder, "status": node.status, "workspace": self.workspace,
+            "folder": folder, "status": node.status, "workspace": node.workspace,
             "tags": copy.deepcopy(node.tags), "costs": copy.deepcopy(node.costs),
         }
 
@@ -347,7 +354,7 @@ class TreeMixin(BackendCore):
             elif ftype == "folderid":
                 programs = [p for p in programs if p.parent and str(p.parent[0]) in values]
             elif ftype == "workspace":
-                programs = programs if self.workspace in values else []
+                programs = [p for p in programs if p.workspace in values]
             else:
                 raise fail(1003, f"Invalid filterType {filter_type!r}: expected id, programId, folderId "
                                  "or workspace")
@@ -432,7 +439,16 @@ class TreeMixin(BackendCore):
 
     # -- building (seeds and test helpers) ----------------------------------------------------------
     def _add_container(self, node: Mapping[str, Any], parent: FolderKey | None, stamp: float) -> FolderKey:
+        """A root is in ``node["workspace"]`` (default: the primary one); a child in its parent's."""
         kind = node["kind"]
+        if parent is None:
+            workspace = node.get("workspace") or self.workspace
+            self._workspaces.setdefault(workspace, max(self._workspaces.values(), default=0) + 1)
+            if any(c.parent is None and c.name == node["name"] and c.workspace == workspace
+                   for c in self._containers.values()):
+                raise ValueError(f"workspace {workspace!r} already has a root {node['name']!r}")
+        else:
+            workspace = self._containers[parent].workspace
         cid = self._reserve(kind, node["id"]) if node.get("id") is not None else self._next(kind)
         if (cid, kind) in self._containers:
             raise ValueError(f"{kind} id {cid} is used twice")
@@ -453,5 +469,6 @@ class TreeMixin(BackendCore):
             program_type=node.get("type", "") if kind == PROGRAM else "",
             channel=node.get("channel", "") if kind == PROGRAM else "",
             status=node.get("status", "") if kind == PROGRAM else "",
-            tags=[dict(t) for t in node.get("tags", [])], costs=copy.deepcopy(node.get("costs")))
+            tags=[dict(t) for t in node.get("tags", [])], costs=copy.deepcopy(node.get("costs")),
+            workspace=workspace)
         return (cid, kind)

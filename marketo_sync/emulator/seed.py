@@ -30,7 +30,8 @@ CAMPAIGN_KEYS = {"name", "id", "description", "triggers", "filters", "flow", "ac
                  "isCommunicationLimitEnabled", "maxMembers", "recurrence", "filterMatchType",
                  "filterCustomRuleLogic", "scheduled", "count"}
 TOKEN_KEYS = {"name", "type", "value"}
-TOP_KEYS = {"workspace", "createdAt", "folders", "leads"}
+TOP_KEYS = {"workspace", "workspaces", "createdAt", "folders", "leads"}
+WORKSPACE_KEYS = {"name", "id", "folders"}
 MAX_GENERATED = 100_000
 
 
@@ -246,13 +247,15 @@ def _tokens(check: _Checker, node: Mapping[str, Any], where: str) -> list[dict[s
 def normalise_seed(doc: Any, *, source: str = "<seed>") -> dict[str, Any]:
     """Validate a seed document and flatten it into the backend's build plan.
 
-    Plan: ``{workspace, createdAt, containers: [{kind, parentIndex, ...}] (pre-order),
-    campaigns: [{containerIndex, ...}], leads: [...], explicitIds: {space: [ids]}}``.
+    Plan: ``{workspace, workspaces: [{name, id}], createdAt, containers: [{kind, parentIndex,
+    ...}] (pre-order; roots carry their ``workspace``), campaigns: [{containerIndex, ...}],
+    leads: [...], explicitIds: {space: [ids]}}``. ``workspace`` is the primary workspace (the
+    top-level ``folders`` live in it); ``workspaces`` adds others, each with its own roots.
     """
     check = _Checker(source)
     doc = check.mapping(doc, "seed", TOP_KEYS)
-    plan: dict[str, Any] = {"workspace": check.text(doc, "workspace", "seed") or "Default",
-                            "createdAt": None, "containers": [], "campaigns": [], "leads": [],
+    plan: dict[str, Any] = {"workspace": check.text(doc, "workspace", "seed", max_len=255) or "Default",
+                            "workspaces": [], "createdAt": None, "containers": [], "campaigns": [], "leads": [],
                             "explicitIds": {"Folder": [], "Program": [], "campaign": [], "lead": []}}
     created = doc.get("createdAt")
     if created is not None:
@@ -323,17 +326,21 @@ def normalise_seed(doc: Any, *, source: str = "<seed>") -> dict[str, Any]:
                     plan["explicitIds"]["campaign"].append(spec["id"])
                 plan["campaigns"].append(dict(spec, containerIndex=index))
 
-    roots = check.items(doc, "folders", "seed")
-    seen_roots: set[str] = set()
-    for i, root in enumerate(roots):
-        where = f"folders[{i}]"
-        root_name = root.get("name") if isinstance(root, Mapping) else None
-        if root_name not in ROOT_NAMES:
-            raise check.fail(root, f"{where}.name", f"a top-level folder must be one of {', '.join(ROOT_NAMES)}")
-        if root_name in seen_roots:
-            raise check.fail(root, f"{where}.name", f"{root_name!r} is declared twice")
-        seen_roots.add(root_name)
-        walk(root, "Folder", None, where, root_name)
+    def walk_roots(holder: Mapping[str, Any], where: str, workspace: str) -> None:
+        seen_roots: set[str] = set()
+        for i, root in enumerate(check.items(holder, "folders", where)):
+            rwhere = f"{where}.folders[{i}]" if where != "seed" else f"folders[{i}]"
+            root_name = root.get("name") if isinstance(root, Mapping) else None
+            if root_name not in ROOT_NAMES:
+                raise check.fail(root, f"{rwhere}.name", f"a top-level folder must be one of {', '.join(ROOT_NAMES)}")
+            if root_name in seen_roots:
+                raise check.fail(root, f"{rwhere}.name", f"{root_name!r} is declared twice in workspace {workspace!r}")
+            seen_roots.add(root_name)
+            first = len(plan["containers"])
+            walk(root, "Folder", None, rwhere, root_name)
+            plan["containers"][first]["workspace"] = workspace
+
+    _workspaces(check, doc, plan, walk_roots)
 
     emails: set[str] = set()
     for i, lead in enumerate(check.items(doc, "leads", "seed")):
@@ -348,3 +355,37 @@ def normalise_seed(doc: Any, *, source: str = "<seed>") -> dict[str, Any]:
         fields = {k: v.isoformat() if isinstance(v, date) else v for k, v in lead.items()}
         plan["leads"].append(dict(fields, id=lead_id))
     return plan
+
+
+def _workspaces(check: _Checker, doc: Mapping[str, Any], plan: dict[str, Any],
+                walk_roots: Callable[[Mapping[str, Any], str, str], None]) -> None:
+    """The primary workspace (top-level ``folders``) and the ``workspaces`` list, with their ids.
+
+    A workspace id is Marketo's ``accessZoneId``: given ones are kept, the others are numbered
+    from 1 in the order written. The primary workspace may also be listed, without top-level
+    folders then, to give its id.
+    """
+    primary = plan["workspace"]
+    entries: list[tuple[str, int | None]] = []
+    listed: dict[str, str] = {}
+    for i, entry in enumerate(check.items(doc, "workspaces", "seed")):
+        where = f"workspaces[{i}]"
+        entry = check.mapping(entry, where, WORKSPACE_KEYS)
+        name = check.text(entry, "name", where, required=True, max_len=255)
+        if name in listed:
+            raise check.fail(entry, f"{where}.name", f"workspace {name!r} is already declared by {listed[name]}")
+        if name == primary and doc.get("folders"):
+            raise check.fail(entry, f"{where}.name", f"workspace {name!r} is the primary workspace, whose "
+                                                     "folders are the top-level 'folders'; declare them in one place")
+        listed[name] = where
+        entries.append((name, check.integer(entry, "id", where)))
+    if primary not in listed:
+        entries.insert(0, (primary, None))
+    taken = [wid for _, wid in entries if wid is not None]
+    if len(taken) != len(set(taken)):
+        raise check.fail(doc, "seed.workspaces", "two workspaces have the same id")
+    free = (n for n in range(1, 10**9) if n not in taken)
+    plan["workspaces"] = [{"name": name, "id": wid if wid is not None else next(free)} for name, wid in entries]
+    walk_roots(doc, "seed", primary)
+    for i, entry in enumerate(check.items(doc, "workspaces", "seed")):
+        walk_roots(entry, f"workspaces[{i}]", str(entry["name"]))
