@@ -1,8 +1,9 @@
 """The testing side door under ``/_emulator/`` (moto's ``/moto-api/``): no token, not counted.
 
 ``GET /_emulator/calls`` (the call log), ``GET /_emulator/state``, ``POST /_emulator/reset``,
-``GET|POST /_emulator/faults``. Secrets never reach the log: query values of ``client_secret``
-and ``access_token`` are replaced before a record is stored, and bodies are not recorded.
+``GET|POST /_emulator/faults``, ``GET|POST /_emulator/quirks``. Credentials never reach the log:
+query values of ``client_id``, ``client_secret`` and ``access_token`` are replaced before a record
+is stored, and bodies are not recorded.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from marketo_sync.emulator.server import EmulatorServer
 
 REDACTED = "***"
-SECRET_PARAMS = frozenset({"client_secret", "access_token"})
+SECRET_PARAMS = frozenset({"client_id", "client_secret", "access_token"})
 FAULT_SETTINGS = frozenset({"latency_ms", "fault_rate", "fault_seed", "fault_kinds", "script", "expire_tokens",
                             "token_ttl", "rate_limit", "concurrency", "daily_quota"})
 
@@ -97,6 +98,12 @@ def current_settings(server: EmulatorServer) -> dict[str, Any]:
     return out
 
 
+def _as_settings(body: Any) -> dict[str, Any]:
+    if not isinstance(body, Mapping):
+        raise ValueError("the body must be a JSON object")
+    return {str(k): v for k, v in body.items()}
+
+
 def handle(server: EmulatorServer, method: str, path: str, body: Any) -> tuple[int, dict[str, Any]]:
     """Answer a side-door call: ``(HTTP status, JSON body)``."""
     route = path.rstrip("/")
@@ -114,7 +121,14 @@ def handle(server: EmulatorServer, method: str, path: str, body: Any) -> tuple[i
             return 200, apply_settings(server, {} if body is None else body)
         except (TypeError, ValueError) as exc:
             return 400, {"error": str(exc)}
-    known = {"/_emulator/calls", "/_emulator/state", "/_emulator/reset", "/_emulator/faults"}
+    if route == "/_emulator/quirks" and method == "GET":
+        return 200, server.quirks.snapshot()
+    if route == "/_emulator/quirks" and method == "POST":
+        try:
+            return 200, server.set_quirks(**({} if body is None else _as_settings(body)))
+        except (TypeError, ValueError) as exc:
+            return 400, {"error": str(exc)}
+    known = {"/_emulator/calls", "/_emulator/state", "/_emulator/reset", "/_emulator/faults", "/_emulator/quirks"}
     if route in known:
         return 405, {"error": f"method {method} not allowed on {route}"}
     return 404, {"error": f"no side-door endpoint {route}; known: {', '.join(sorted(known))}"}

@@ -27,8 +27,7 @@ MAX_RETURN = 200
 LEAD_BATCH_MAX = 300
 REQUEST_MAX_LEADS = 100
 OVERRIDE_MAX_TOKENS = 100
-RUN_AT_MIN_DELAY = 300.0  # schedule: a run never starts sooner than 5 minutes from now
-RUN_AT_GRACE = 60.0  # a runAt computed as "now + 5 min" by a client stays acceptable in transit
+RUN_AT_MIN_DELAY = 300.0  # schedule: a run never starts sooner than 5 minutes from now (sooner runAt: moved)
 CLONES_PER_DAY = 20
 START_IDS = {"Folder": 1000, "Program": 1000, "campaign": 1000, "smartList": 5000, "flow": 2000,
              "rule": 1, "step": 1, "choice": 1, "attribute": 1, "lead": 1_000_000}

@@ -18,7 +18,6 @@ from marketo_sync.emulator.model_base import (
     LEAD_BATCH_MAX,
     OVERRIDE_MAX_TOKENS,
     REQUEST_MAX_LEADS,
-    RUN_AT_GRACE,
     RUN_AT_MIN_DELAY,
     FolderKey,
     Record,
@@ -166,8 +165,9 @@ class LeadDbMixin(CampaignMixin):
                           clone_to_program_name: str | None = None) -> list[Record]:
         """Schedule a batch campaign (recorded in ``schedules()``).
 
-        ``runAt`` must be between now + 5 minutes (a minute of grace for transit) and now + 2
-        years, else 1042. With ``clone_to_program_name`` the parent program is cloned beside
+        ``runAt`` may be at most two years ahead, else 1042. Anything sooner than five minutes
+        from now (or omitted, or in the past) is accepted and runs five minutes from now, as
+        Adobe documents ("always wait a minimum of five minutes"). With ``clone_to_program_name`` the parent program is cloned beside
         itself and the copy's campaign is scheduled; its id is returned. 20 clones per
         US-Central day, then 1020.
         """
@@ -187,9 +187,6 @@ class LeadDbMixin(CampaignMixin):
                 run_at_ts = parse_iso8601(run_at)
             except ValueError:
                 raise fail(704, f"Invalid date format for runAt: {run_at!r}") from None
-            if run_at_ts < now + RUN_AT_MIN_DELAY - RUN_AT_GRACE:
-                raise fail(1042, f"Invalid runAt {run_at!r}: it must be at least 5 minutes in the future "
-                                 f"(now is {lead_time(now)})")
             if run_at_ts > add_years(now, 2):
                 raise fail(1042, f"Invalid runAt {run_at!r}: it cannot be more than 2 years in the future")
             run_at_ts = max(run_at_ts, now + RUN_AT_MIN_DELAY)

@@ -305,16 +305,19 @@ class TreeMixin(BackendCore):
         del self._containers[node.key]
         return [{"id": node.id}]
 
-    def _program_record(self, node: Container) -> Record:
+    def _program_record(self, node: Container, *, browse: bool = False) -> Record:
+        """Adobe's examples: ``headStart`` on every record; browse answers carry no tags or costs."""
         parent = self._containers[node.parent] if node.parent else None
         folder = ({"type": parent.kind, "value": parent.id, "folderName": parent.name} if parent else None)
-        return {
+        record: Record = {
             "id": node.id, "name": node.name, "description": node.description,
             "createdAt": asset_time(node.created_at), "updatedAt": asset_time(node.updated_at),
             "url": self._url(node), "type": node.program_type, "channel": node.channel,
-            "folder": folder, "status": node.status, "workspace": node.workspace,
-            "tags": copy.deepcopy(node.tags), "costs": copy.deepcopy(node.costs),
+            "folder": folder, "status": node.status, "workspace": node.workspace, "headStart": False,
         }
+        if not browse:
+            record.update(tags=copy.deepcopy(node.tags), costs=copy.deepcopy(node.costs))
+        return record
 
     def _programs(self) -> list[Container]:
         return sorted((c for c in self._containers.values() if c.kind == PROGRAM), key=lambda c: c.id)
@@ -358,7 +361,7 @@ class TreeMixin(BackendCore):
             else:
                 raise fail(1003, f"Invalid filterType {filter_type!r}: expected id, programId, folderId "
                                  "or workspace")
-        return [self._program_record(p) for p in programs[offset:offset + max_return]]
+        return [self._program_record(p, browse=True) for p in programs[offset:offset + max_return]]
 
     # =====================================================================================
     # My Tokens
@@ -370,9 +373,10 @@ class TreeMixin(BackendCore):
             raise fail(code, f"Folder not found: {kind} {fid}")
         return node
 
-    def _tokens_record(self, node: Container) -> list[Record]:
+    def _tokens_record(self, node: Container, only: str | None = None) -> list[Record]:
+        """``[{folder, tokens}]``; ``only`` keeps just the token of that name (the upsert answer)."""
         url = self._url(node)
-        tokens = [dict(t, computedUrl=url) for t in node.tokens]
+        tokens = [dict(t, computedUrl=url) for t in node.tokens if only is None or t["name"] == only]
         return [{"folder": {"type": node.kind, "value": node.id}, "tokens": tokens}]
 
     @atomic
@@ -382,7 +386,7 @@ class TreeMixin(BackendCore):
 
     @atomic
     def upsert_token(self, folder: FolderKey, *, name: str, type: str, value: str) -> list[Record]:
-        """Create or replace the token called ``name``; returns the folder's whole token list."""
+        """Create or replace the token called ``name``; answers with that token, as Adobe's example."""
         node = self._token_folder(folder, code=710)
         self._check_name(name, max_len=TOKEN_NAME_MAX)
         if not isinstance(type, str) or not type.strip():
@@ -402,7 +406,7 @@ class TreeMixin(BackendCore):
         else:
             node.tokens.append({"name": name, "type": token_type, "value": value})
         node.updated_at = now
-        return self._tokens_record(node)
+        return self._tokens_record(node, only=name)
 
     @staticmethod
     def _check_token_value(token_type: str, value: str) -> str:

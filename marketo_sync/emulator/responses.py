@@ -80,6 +80,11 @@ def asset_write(records: list[Any]) -> Body:
     return {"success": True, "errors": [], "requestId": request_id(), "warnings": [], "result": records}
 
 
+def asset_action(records: list[Any]) -> Body:
+    """Activate and deactivate answers, as Adobe's examples show them: no ``warnings`` key."""
+    return {"success": True, "errors": [], "requestId": request_id(), "result": records}
+
+
 def leaddb(records: list[Any], **extra: Any) -> Body:
     """Lead-database answers, shaped like Adobe's examples: no errors/warnings on success."""
     body: Body = {"requestId": request_id(), "result": records, "success": True}
@@ -214,11 +219,11 @@ def delete_smart_campaign(req: ApiRequest, b: MarketoBackend) -> Body:
 
 
 def activate_smart_campaign(req: ApiRequest, b: MarketoBackend) -> Body:
-    return asset_write(b.activate_campaign(req.path_int()))
+    return asset_action(b.activate_campaign(req.path_int()))
 
 
 def deactivate_smart_campaign(req: ApiRequest, b: MarketoBackend) -> Body:
-    return asset_write(b.deactivate_campaign(req.path_int()))
+    return asset_action(b.deactivate_campaign(req.path_int()))
 
 
 def get_campaign_smart_list(req: ApiRequest, b: MarketoBackend) -> Body:

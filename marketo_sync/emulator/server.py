@@ -3,7 +3,7 @@
 One request goes: side door (``/_emulator/``) or identity, else an API call: route (610/605),
 concurrency slot (615), token (601/602, Bearer header only unless legacy), rate window and daily
 quota (606/607), latency, fault injection, the handler, state persistence, the answer (gzip when
-asked and >= 1 KiB). Every identity and API call is recorded for ``/_emulator/calls``.
+asked and >= 1 KiB; deliberate quirks, when switched on, just before it). Every identity and API call is recorded for ``/_emulator/calls``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from marketo_sync.emulator.config import EmulatorConfig
 from marketo_sync.emulator.exceptions import HttpFailure, MarketoApiError
 from marketo_sync.emulator.faults import BAD_GATEWAY_HTML, ENVELOPE_FAULTS, MAINTENANCE_HTML, FaultInjector
 from marketo_sync.emulator.limits import Limits
+from marketo_sync.emulator.quirks import Quirks
 from marketo_sync.emulator.responses import ApiRequest, error_body
 from marketo_sync.emulator.seed import read_seed_file
 
@@ -81,6 +82,7 @@ class EmulatorServer:
                              daily_quota=self.config.daily_quota, clock=clock)
         self.faults = FaultInjector(latency_ms=self.config.latency_ms, fault_rate=self.config.fault_rate,
                                     fault_seed=self.config.fault_seed)
+        self.quirks = Quirks()
         self._log = admin.CallLog()
         self._save_lock = threading.Lock()
         self._httpd: _HttpServer | None = None
@@ -151,6 +153,11 @@ class EmulatorServer:
 
     def set_faults(self, **settings: Any) -> dict[str, Any]:
         return admin.apply_settings(self, settings)
+
+    def set_quirks(self, **settings: Any) -> dict[str, Any]:
+        """Make the emulator deliberately wrong, e.g. ``rename_field={"from": "isActive", "to": "active"}``."""
+        self.quirks.configure(settings)
+        return self.quirks.snapshot()
 
     def reset(self) -> None:
         self.backend.reset()
@@ -232,7 +239,7 @@ class EmulatorServer:
             return self._fault_answer(fault, asset)
         request = ApiRequest(method=method, path=path, params=params, json=body_json, path_args=path_args)
         try:
-            answer = _Answer(200, handler(request, self.backend))
+            answer = _Answer(200, self.quirks.apply(handler(request, self.backend)))
         except MarketoApiError as error:
             answer = _Answer(200, error_body(error.code, error.message, asset=asset), code=error.code)
         except HttpFailure as failure:
