@@ -62,7 +62,11 @@ def normalise_url(value: str, name: str, *, strip_suffix: str | None = None) -> 
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """Where the instance is and how to authenticate. ``client_secret`` stays out of reprs."""
+    """Where the instance is and how to authenticate. ``client_secret`` stays out of reprs.
+
+    ``str`` (what messages use) leaves the client id out too: with the two variables swapped
+    it *is* the secret.
+    """
 
     base_url: str
     client_id: str
@@ -116,4 +120,4 @@ class ClientSettings:
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def __str__(self) -> str:
-        return f"Marketo instance {self.instance} (client id {self.client_id})"
+        return f"Marketo instance {self.instance}"

@@ -17,7 +17,8 @@ import jsonschema
 import pytest
 import yaml
 
-from marketo_sync.ajo import AjoClient, AjoSettings
+from marketo_sync.client.ajo import AjoClient
+from marketo_sync.client.ajo_settings import AjoSettings
 from marketo_sync.client.retry import RetryPolicy
 from marketo_sync.emulator.ajo import AjoEmulator
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from marketo_sync.ajo import AjoAuthError, AjoError, AjoOutcomeUnknown, AjoSettings, PayloadError
-from marketo_sync.ajo.client import AjoClient
+from marketo_sync.client.ajo import AjoAuthError, AjoClient, AjoError, AjoOutcomeUnknown
+from marketo_sync.client.ajo_settings import AjoSettings
 from marketo_sync.emulator.ajo import PASSWORD_RESET, SPRING_NEWSLETTER, AjoEmulator, example_seed
+from marketo_sync.operations.ajo_payloads import PayloadError
 
 JANE = {"type": "aep", "namespace": "email", "userId": "jane.doe@example.com"}
 UNITARY = "/ajo/im/executions/unitary"
@@ -264,3 +265,13 @@ def test_the_client_and_its_errors_never_show_the_secret_or_token(ajo, client):
         client.execute_unitary(PASSWORD_RESET, [JANE])
     for text in (repr(client), str(client.settings), repr(client.settings), str(caught.value)):
         assert ajo.client_secret not in text and token not in text
+
+
+def test_swapped_client_id_and_secret_never_appear_in_errors_or_reprs(ajo):
+    env = {**ajo.env(), "AJO_CLIENT_ID": ajo.client_secret, "AJO_CLIENT_SECRET": ajo.client_id}
+    settings = AjoSettings.from_env(env)
+    with AjoClient(settings) as client, pytest.raises(AjoAuthError) as caught:
+        client.health()
+    assert "AJO_CLIENT_ID, AJO_CLIENT_SECRET" in str(caught.value)
+    for text in (str(caught.value), repr(caught.value), str(settings), repr(client)):
+        assert ajo.client_secret not in text and ajo.client_id not in text

@@ -92,3 +92,16 @@ def test_verbose_run_leaks_neither_secret_nor_token(make_emulator: Callable[...,
     haystack = "\n".join([*everything.lines, *texts, out, err, str(server.calls())])
     for needle in (SECRET, *tokens):
         assert needle not in haystack
+
+
+def test_swapped_client_id_and_secret_never_appear_in_errors_or_reprs(emulator: EmulatorServer) -> None:
+    """With the two variables swapped, the "client id" the tool holds is the secret: never echo it."""
+    swapped = ClientSettings(base_url=emulator.base_url, client_id=emulator.client_secret,
+                             client_secret=emulator.client_id)
+    with MarketoClient(swapped, retry=QUICK) as client, pytest.raises(MarketoSyncError) as caught:
+        MarketoApi(client).get_campaign(2001)
+    texts = [str(caught.value), repr(caught.value), "".join(traceback.format_exception(caught.value)),
+             str(swapped), repr(client)]
+    assert "MARKETO_CLIENT_ID / MARKETO_CLIENT_SECRET" in str(caught.value)
+    for text in texts:
+        assert emulator.client_secret not in text and emulator.client_id not in text

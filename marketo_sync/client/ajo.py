@@ -1,7 +1,8 @@
 """``AjoClient``: execute AJO API-triggered campaigns, safely.
 
-Every call goes: local checks (payloads) → IMS token (cached, shared) → HTTP (the project's
-``Transport``) → either the answer, or a decision: a 401 gets one new token and one resend;
+Every call goes: local checks (``operations/ajo_payloads``) → IMS token (cached, shared) →
+HTTP (the project's ``Transport``) → a decision on the answer (:func:`classify_ajo`, acted on
+by the shared loop in ``client/loop.py``): a 401 gets one new token and one resend;
 429, 500, 502, 503 and connections that never opened are retried with backoff and the SAME
 ``requestId``; an execution whose answer was lost after sending (timeout, dropped connection,
 504) raises :class:`AjoOutcomeUnknown` and is NOT sent again unless ``retry_unknown`` is set,
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -21,12 +22,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from marketo_sync.ajo import payloads
-from marketo_sync.ajo.settings import AjoSettings
+from marketo_sync.client.ajo_settings import AjoSettings
 from marketo_sync.client.auth import TokenCache
+from marketo_sync.client.classify import Decision, Outcome, Tries, Verdict, done, fail, reauth, retry, unknown
+from marketo_sync.client.loop import RetryLoop, send_once
 from marketo_sync.client.retry import RetryPolicy
-from marketo_sync.client.transport import SECRETS, MaybeSent, NotSent, Response, Transport
+from marketo_sync.client.transport import SECRETS, Response, Transport
 from marketo_sync.errors import ApiError, AuthError, OutcomeUnknown
+from marketo_sync.operations import ajo_payloads as payloads
 
 log = logging.getLogger("marketo_sync.ajo")
 
@@ -117,6 +120,68 @@ def problem(response: Response, *, method: str, path: str, request_id: str | Non
                method=method, path=path)
 
 
+_OAUTH_ERROR = re.compile(r"^[a-z_]{1,40}$")
+#: IMS's refusal names the variables, never their values (swapped, the "id" is the secret).
+CREDENTIALS_REFUSED = ("IMS refused the client id and secret ({error}); check AJO_CLIENT_ID, "
+                       "AJO_CLIENT_SECRET and AJO_SCOPES")
+
+
+def classify_ims(outcome: Outcome, *, path: str) -> Decision[tuple[str, float]]:
+    """One OAuth server-to-server exchange: a token request changes nothing, so it may be resent."""
+    where = {"method": "POST", "path": path}
+    response = outcome.response
+    if response is None:
+        return retry(AjoError(None, f"IMS unreachable: {outcome.problem}", **where), note=outcome.problem)
+    doc = _json(response.body)
+    if response.status == 200 and isinstance(doc, dict) and isinstance(doc.get("access_token"), str):
+        try:
+            expires_in = float(doc.get("expires_in", 0))
+        except (TypeError, ValueError):
+            expires_in = 0.0
+        return done((doc["access_token"], expires_in))
+    if response.status in (400, 401, 403):
+        error = doc.get("error") if isinstance(doc, dict) else None
+        # only an OAuth error code ("invalid_client"): free text might quote the credentials back
+        code = error if isinstance(error, str) and _OAUTH_ERROR.match(error) else "no details"
+        return fail(AjoAuthError(response.status, CREDENTIALS_REFUSED.format(error=code), **where))
+    failure = AjoError(response.status, "unexpected answer from IMS", **where)
+    return fail(failure) if response.status < 500 else retry(failure)
+
+
+def classify_ajo(outcome: Outcome, tries: Tries, *, method: str, path: str, request_id: str | None,
+                 resend_unknown: bool) -> Decision[AjoResult]:
+    """One AJO answer × whether a lost answer may be resent (reads, cancels, ``--retry-unknown``).
+
+    Throttling and server trouble (429, 500, 502, 503) are retried with the same requestId, at
+    no sooner than a ``Retry-After`` on 429/503; a 504 is ambiguous like a lost answer; a 401
+    gets one new token; a 404 on a DELETE whose earlier answer was lost means it was done.
+    """
+    where = {"request_id": request_id, "method": method, "path": path}
+    response = outcome.response
+    if response is None:
+        if not outcome.maybe_sent:
+            return retry(AjoError(None, f"not sent: {outcome.problem}", **where), note=outcome.problem)
+        if not resend_unknown:
+            return unknown(AjoOutcomeUnknown(method, path, request_id, outcome.problem), note=outcome.problem)
+        return retry(AjoError(None, f"answer lost: {outcome.problem}", **where), note=outcome.problem)
+    status = response.status
+    if 200 <= status < 300:
+        doc = _json(response.body)
+        return done(AjoResult(status, doc if isinstance(doc, dict) else {}, request_id, tries.number))
+    failure = problem(response, method=method, path=path, request_id=request_id)
+    if status == 401:
+        return reauth(failure)
+    if status == 404 and method == "DELETE" and tries.lost_before:
+        return done(AjoResult(200, {}, request_id, tries.number),
+                    note="404 after a lost answer: most likely done by the earlier attempt")
+    if status in AMBIGUOUS_STATUS and not resend_unknown:
+        return unknown(AjoOutcomeUnknown(method, path, request_id, f"HTTP {status}"))
+    if status not in RETRYABLE_STATUS and status not in AMBIGUOUS_STATUS:
+        return fail(failure)
+    pause = response.retry_after if status in (429, 503) and response.retry_after is not None else 0.0
+    return retry(failure, pause=pause)
+
+
 class AjoClient:
     """Authenticated, retrying access to the AJO Interactive Message Execution API (thread-safe)."""
 
@@ -125,12 +190,13 @@ class AjoClient:
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = settings
         self.retry = retry if retry is not None else RetryPolicy(attempts=5, deadline=120.0)
-        self._sleep, self._clock, self._now = sleep, clock, now
-        self._rng = random.Random()
+        self._clock, self._now = clock, now
         SECRETS.add(settings.client_secret)
         self._transport = Transport(connect_timeout=settings.connect_timeout,
                                     read_timeout=settings.read_timeout, session=session)
         self._auth = TokenCache(self._fetch_token, clock=clock, on_renewal=lambda: self._count(reauths=1))
+        self._loop = RetryLoop(self.retry, sleep=sleep, clock=clock, log=log,
+                               on_retry=lambda: self._count(retries=1))
         self._lock = threading.Lock()
         self.stats = AjoStats()
 
@@ -155,55 +221,24 @@ class AjoClient:
     # -- IMS -----------------------------------------------------------------------------------
     def _fetch_token(self) -> tuple[str, float]:
         """One OAuth server-to-server exchange; retried on transport trouble, final on 4xx."""
-        path, started, attempt = "/ims/token/v3", self._clock(), 0
+        path = "/ims/token/v3"
         form = {"grant_type": "client_credentials", "client_id": self.settings.client_id,
                 "client_secret": self.settings.client_secret, "scope": ",".join(self.settings.scopes)}
-        while True:
-            attempt += 1
+
+        def send(_token: str | None) -> Outcome:
             self._count(ims_calls=1)
-            sent = self._clock()
-            failure: AjoError
-            try:
-                response = self._transport.send("POST", self.settings.token_url, form=form)
-            except (NotSent, MaybeSent) as exc:  # a token request changes nothing: safe to resend
-                self._log("POST", path, None, sent, attempt, str(exc))
-                failure = AjoError(None, f"IMS unreachable: {exc}", method="POST", path=path)
-            else:
-                self._log("POST", path, response.status, sent, attempt)
-                doc = _json(response.body)
-                if response.status == 200 and isinstance(doc, dict) and isinstance(doc.get("access_token"), str):
-                    try:
-                        expires_in = float(doc.get("expires_in", 0))
-                    except (TypeError, ValueError):
-                        expires_in = 0.0
-                    SECRETS.add(doc["access_token"])
-                    return doc["access_token"], expires_in
-                if response.status in (400, 401, 403):
-                    error = doc.get("error") if isinstance(doc, dict) else None
-                    raise AjoAuthError(response.status,
-                                       f"IMS refused the credentials of client id {self.settings.client_id!r}"
-                                       f" ({error or 'no details'}); check AJO_CLIENT_ID, AJO_CLIENT_SECRET "
-                                       "and AJO_SCOPES", method="POST", path=path)
-                failure = AjoError(response.status, "unexpected answer from IMS", method="POST", path=path)
-                if response.status < 500:
-                    raise failure
-            self._pause(attempt, started, failure, "POST", path)
+            return send_once(self._transport, self._clock, "POST", self.settings.token_url, form=form)
 
-    def _pause(self, attempt: int, started: float, failure: AjoError, method: str, path: str,
-               at_least: float | None = None) -> None:
-        """Back off before the next attempt, or raise ``failure`` when the budget is spent.
+        def classify(outcome: Outcome, tries: Tries) -> Decision[tuple[str, float]]:
+            self._log("POST", path, outcome.status, outcome.sent_at, tries.number, outcome.problem)
+            return classify_ims(outcome, path=path)
 
-        ``at_least``: the server's ``Retry-After`` (429/503): never come back sooner than asked.
-        """
-        wait = max(self.retry.backoff(attempt, self._rng), at_least or 0.0)
-        if not self.retry.allows(attempt, self._clock() - started, wait):
-            raise failure
-        log.info("%s %s: %s; retry %d in %.1f s", method, path, failure.code, attempt, wait)
-        self._count(retries=1)
-        self._sleep(wait)
+        token, expires_in = self._loop.run(send, classify, label=f"POST {path}")
+        SECRETS.add(token)
+        return token, expires_in
 
     # -- calls ---------------------------------------------------------------------------------
-    def _headers(self, token: str) -> dict[str, str]:
+    def _headers(self, token: str | None) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}", "x-api-key": self.settings.client_id,
                 "x-gw-ims-org-id": self.settings.org_id, "x-sandbox-name": self.settings.sandbox,
                 "Content-Type": "application/json"}
@@ -220,51 +255,23 @@ class AjoClient:
         request_id = body.get("requestId") if isinstance(body, dict) else None
         url = self.settings.url(path)
         full_path = "/ajo" + path
-        started, attempt, reauthed, maybe_sent = self._clock(), 0, False, False
-        while True:
-            attempt += 1
-            token = self._auth.token()
-            sent = self._clock()
+
+        def send(token: str | None) -> Outcome:
             self._count(calls=1)
-            failure: AjoError
-            try:
-                response = self._transport.send(method, url, json=body, headers=self._headers(token))
-            except NotSent as exc:
-                self._log(method, full_path, None, sent, attempt, str(exc), request_id)
-                failure = AjoError(None, f"not sent: {exc}", request_id=request_id, method=method, path=full_path)
-            except MaybeSent as exc:
-                self._log(method, full_path, None, sent, attempt, str(exc), request_id)
-                if execution and not retry_unknown:
-                    raise AjoOutcomeUnknown(method, full_path, request_id, str(exc)) from None
-                maybe_sent = True
-                failure = AjoError(None, f"answer lost: {exc}", request_id=request_id, method=method,
-                                   path=full_path)
-            else:
-                self._log(method, full_path, response.status, sent, attempt, request_id=request_id)
+            return send_once(self._transport, self._clock, method, url, json=body, headers=self._headers(token))
+
+        def classify(outcome: Outcome, tries: Tries) -> Decision[AjoResult]:
+            self._log(method, full_path, outcome.status, outcome.sent_at, tries.number, outcome.problem, request_id)
+            if outcome.status is not None:
                 with self._lock:
-                    self.stats.statuses[response.status] = self.stats.statuses.get(response.status, 0) + 1
-                if 200 <= response.status < 300:
-                    doc = _json(response.body)
-                    return AjoResult(response.status, doc if isinstance(doc, dict) else {}, request_id, attempt)
-                if response.status == 401 and not reauthed:
-                    reauthed = True
-                    self._auth.invalidate(token)
-                    attempt -= 1  # the resend with a new token is not a retry
-                    continue
-                if response.status == 404 and method == "DELETE" and maybe_sent:
-                    # an earlier attempt's answer was lost: it most likely did the delete
-                    log.warning("%s %s: 404 after a lost answer; the schedule was most likely cancelled "
-                                "by the earlier attempt", method, full_path)
-                    return AjoResult(200, {}, request_id, attempt)
-                failure = problem(response, method=method, path=full_path, request_id=request_id)
-                if response.status in AMBIGUOUS_STATUS and execution and not retry_unknown:
-                    raise AjoOutcomeUnknown(method, full_path, request_id, f"HTTP {response.status}")
-                if response.status not in RETRYABLE_STATUS and response.status not in AMBIGUOUS_STATUS:
-                    raise failure
-                if response.status in (429, 503) and response.retry_after is not None:
-                    self._pause(attempt, started, failure, method, full_path, at_least=response.retry_after)
-                    continue
-            self._pause(attempt, started, failure, method, full_path)
+                    self.stats.statuses[outcome.status] = self.stats.statuses.get(outcome.status, 0) + 1
+            decision = classify_ajo(outcome, tries, method=method, path=full_path, request_id=request_id,
+                                    resend_unknown=retry_unknown or not execution)
+            if decision.verdict is Verdict.DONE and outcome.status == 404:
+                log.warning("%s %s: %s (the schedule was most likely cancelled)", method, full_path, decision.note)
+            return decision
+
+        return self._loop.run(send, classify, label=f"{method} {full_path}", auth=self._auth)
 
     # -- the API -------------------------------------------------------------------------------
     def execute_unitary(self, campaign_id: str, recipients: Sequence[Mapping[str, Any]], *,

@@ -38,6 +38,7 @@ def _url(value: str, name: str, example: str, strip: str | None = None) -> str:
 class AjoSettings:
     """Credentials and addresses for one AJO org and sandbox."""
 
+    #: Left out of ``str`` (what messages use): swapped, the "id" would be the secret.
     client_id: str
     client_secret: str = field(repr=False)
     org_id: str = ""
@@ -99,4 +100,4 @@ class AjoSettings:
         return urlsplit(self.base_url).netloc.lower()
 
     def __str__(self) -> str:
-        return f"AJO {self.host} org {self.org_id} sandbox {self.sandbox} (client id {self.client_id})"
+        return f"AJO {self.host} org {self.org_id} sandbox {self.sandbox}"
