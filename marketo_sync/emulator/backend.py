@@ -20,7 +20,7 @@ Conventions
 Layout: this module holds the instance's state (seed, reset, export/import) and identity;
 the API methods are inherited, one layer per module: ``model_tree`` (folders, programs, My
 Tokens), ``model_campaigns`` (smart campaigns), ``model_leaddb`` (lead-database campaigns,
-request, schedule, leads). The choices made where Marketo's documentation is silent are
+request, schedule, leads), ``model_programs`` (program create, clone, update, delete). The choices made where Marketo's documentation is silent are
 listed in ``docs/emulator-seed.md`` ("Behaviour choices").
 """
 
@@ -38,7 +38,7 @@ from marketo_sync.emulator.clock import parse_iso8601, system_clock
 from marketo_sync.emulator.exceptions import HttpFailure
 from marketo_sync.emulator.model import FOLDER, PROGRAM, Campaign, Container, Lead
 from marketo_sync.emulator.model_base import DEFAULT_UI_HOSTS, START_IDS, FolderKey, Record, atomic, fail
-from marketo_sync.emulator.model_leaddb import LeadDbMixin
+from marketo_sync.emulator.model_programs import ProgramsMixin
 
 __all__ = ["FolderKey", "MarketoBackend", "Record"]
 
@@ -50,7 +50,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class MarketoBackend(LeadDbMixin):
+class MarketoBackend(ProgramsMixin):
     """One Marketo instance (one munchkin id)."""
 
     def __init__(self, *, clock: Callable[[], float] | None = None,
@@ -211,10 +211,11 @@ class MarketoBackend(LeadDbMixin):
     @atomic
     def add_program(self, parent: FolderKey, name: str, *, type: str = "Default",
                     channel: str = "Operational", tokens: list[Record] | None = None,
-                    description: str = "") -> FolderKey:
-        """Test helper: a program under ``parent``."""
+                    description: str = "", assets: list[Record] | None = None) -> FolderKey:
+        """Test helper: a program under ``parent`` (``assets``: local assets such as
+        ``{"type": "Report", "name": ...}``, which decide whether it can be cloned)."""
         node = {"kind": PROGRAM, "name": name, "type": type, "channel": channel,
-                "tokens": tokens or [], "description": description}
+                "tokens": tokens or [], "description": description, "assets": assets or []}
         return self._add_container(node, self._key(parent), self._now())
 
     @atomic

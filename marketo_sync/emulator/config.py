@@ -14,8 +14,9 @@ from typing import Any
 from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
 
 FAULT_KINDS: tuple[str, ...] = ("500", "502", "604", "608", "713", "drop", "drop_after_commit")
-#: Kinds a script may use on top of the random ones (precise, one-shot tests).
-SCRIPT_ONLY_KINDS: tuple[str, ...] = ("606", "615", "html")
+#: Kinds a script (or an explicit ``fault_kinds`` list) may use on top of the default random ones:
+#: ``719`` is Marketo's lock wait timeout, documented for Clone Program (marketo-api.md §4).
+SCRIPT_ONLY_KINDS: tuple[str, ...] = ("606", "615", "html", "719")
 
 
 @dataclass

@@ -23,6 +23,7 @@ ENVELOPE_FAULTS = {
     "608": "API Temporarily Unavailable",
     "615": "Concurrent access limit reached",
     "713": "Transient Error",
+    "719": "Lock wait timeout exception",
 }
 BAD_GATEWAY_HTML = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
                     "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")

@@ -57,6 +57,7 @@ class Container:
     costs: list[Record] | None = None
     # The workspace the container belongs to: a root's is seeded, a child inherits its parent's.
     workspace: str = ""
+    assets: list[Record] = field(default_factory=list)  # [{type, name}]: local assets besides campaigns
 
     @property
     def key(self) -> FolderKey:

@@ -2,7 +2,8 @@
 
 ``MarketoBackend`` is built in layers, one module each: ``model_tree`` (folders, programs,
 My Tokens), ``model_campaigns`` (smart campaigns), ``model_leaddb`` (lead-database campaigns,
-request, schedule, leads) and ``backend`` (state, identity). Each layer may use the ones below.
+request, schedule, leads), ``model_programs`` (program writes) and ``backend`` (state,
+identity). Each layer may use the ones below.
 """
 
 from __future__ import annotations

@@ -145,13 +145,18 @@ class TreeMixin(BackendCore):
                             f"the maximum is {DESCRIPTION_MAX}")
         return str(description)
 
-    def _campaign_parent(self, folder: FolderKey | Mapping[str, Any] | None) -> Container:
+    def _parent_node(self, folder: FolderKey | Mapping[str, Any] | None) -> Container:
+        """The folder (or program) a new asset goes into: 701 when not given, 710 when unknown."""
         if folder is None:
             raise fail(701, "folder cannot be blank")
         node = self._get(folder)
         if node is None:
             fid, kind = self._key(folder)
             raise fail(710, f"Parent folder not found: {kind} {fid}")
+        return node
+
+    def _campaign_parent(self, folder: FolderKey | Mapping[str, Any] | None) -> Container:
+        node = self._parent_node(folder)
         if not self._can_hold_campaigns(node):
             raise fail(711, f"Incompatible folder type: {node.kind} {node.id} ({node.folder_type!r} in "
                             f"{self._root(node.key).name}) cannot hold smart campaigns")
@@ -474,5 +479,6 @@ class TreeMixin(BackendCore):
             channel=node.get("channel", "") if kind == PROGRAM else "",
             status=node.get("status", "") if kind == PROGRAM else "",
             tags=[dict(t) for t in node.get("tags", [])], costs=copy.deepcopy(node.get("costs")),
-            workspace=workspace)
+            workspace=workspace,
+            assets=[dict(a) for a in node.get("assets", [])])
         return (cid, kind)

@@ -24,7 +24,8 @@ ROOT_NAMES = (MARKETING_ACTIVITIES, DESIGN_STUDIO)
 FOLDER_KEYS = {"name", "id", "description", "folderType", "isSystem", "isArchive", "tokens",
                "folders", "programs", "campaigns"}
 PROGRAM_KEYS = {"name", "id", "description", "type", "channel", "status", "tags", "costs", "tokens",
-                "folders", "programs", "campaigns"}
+                "folders", "programs", "campaigns", "assets"}
+ASSET_KEYS = {"type", "name"}
 CAMPAIGN_KEYS = {"name", "id", "description", "triggers", "filters", "flow", "active", "isSystem",
                  "qualificationRuleType", "qualificationRuleInterval", "qualificationRuleUnit",
                  "isCommunicationLimitEnabled", "maxMembers", "recurrence", "filterMatchType",
@@ -297,6 +298,12 @@ def normalise_seed(doc: Any, *, source: str = "<seed>") -> dict[str, Any]:
                              for i, t in enumerate(tags)]
             if node.get("costs") is not None:
                 entry["costs"] = check.items(node, "costs", where)
+            entry["assets"] = []
+            for i, raw_asset in enumerate(check.items(node, "assets", where)):
+                awhere = f"{where}.assets[{i}]"
+                asset = check.mapping(raw_asset, awhere, ASSET_KEYS)
+                entry["assets"].append({"type": check.text(asset, "type", awhere, required=True),
+                                        "name": check.text(asset, "name", awhere, required=True)})
         plan["containers"].append(entry)
         index = len(plan["containers"]) - 1
         names: dict[str, str] = {}

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from marketo_sync.emulator import responses as r
+from marketo_sync.emulator import responses_programs as rp
 
 Handler = Callable[[r.ApiRequest, Any], dict[str, Any]]
 
@@ -39,8 +40,10 @@ _ROUTES: list[tuple[str, dict[str, Handler]]] = [
     (rf"{ASSET}/folder/{_ID}/tokens\.json", {"GET": r.get_tokens, "POST": r.upsert_token}),
     (rf"{ASSET}/folder/{_ID}/tokens/delete\.json", {"POST": r.delete_token}),
     (rf"{ASSET}/program/byName\.json", {"GET": r.get_program_by_name}),
-    (rf"{ASSET}/program/{_ID}\.json", {"GET": r.get_program}),
-    (rf"{ASSET}/programs\.json", {"GET": r.browse_programs}),
+    (rf"{ASSET}/program/{_ID}\.json", {"GET": r.get_program, "POST": rp.update_program}),
+    (rf"{ASSET}/programs\.json", {"GET": r.browse_programs, "POST": rp.create_program}),
+    (rf"{ASSET}/program/{_ID}/clone\.json", {"POST": rp.clone_program}),
+    (rf"{ASSET}/program/{_ID}/delete\.json", {"POST": rp.delete_program}),
     (rf"{LEADDB}/campaigns\.json", {"GET": r.list_campaigns}),
     (rf"{LEADDB}/campaigns/{_ID}\.json", {"GET": r.get_lead_campaign}),
     (rf"{LEADDB}/campaigns/{_ID}/trigger\.json", {"POST": r.request_campaign}),

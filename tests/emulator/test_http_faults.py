@@ -43,7 +43,7 @@ def test_drop_does_not_execute_the_request(emulator, api):
 
 @pytest.mark.parametrize(("fault", "expected"), [
     ("500", "html-500"), ("502", "html-502"), ("html", "html-200"),
-    ("604", "604"), ("606", "606"), ("608", "608"), ("615", "615"), ("713", "713"),
+    ("604", "604"), ("606", "606"), ("608", "608"), ("615", "615"), ("713", "713"), ("719", "719"),
 ])
 def test_each_scripted_fault_kind(emulator, api, fault, expected):
     emulator.set_faults(script=[{"method": "GET", "path": BROWSE, "fault": fault, "count": 2}])

@@ -3,31 +3,18 @@
 What it sends (marketo-api.md §15): identity by GET with query parameters, the token as Bearer,
 form bodies with ``folder`` as a JSON string, ``parent`` as ``{'id': 1, 'type': Folder}`` (not JSON),
 activate/deactivate without a body, JSON bodies for request/schedule, ``_method=GET`` for leads.
-The client paces itself at 5 calls per second; that pacing is switched off here (its module's
-``time.sleep``), because it tests the client, not the emulator, and would only slow the suite down.
+The client paces itself at 5 calls per second; the ``mc`` fixture (``conftest.py``) switches that off.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import time
-from types import SimpleNamespace
 
 import pytest
-from marketorestpython.client import MarketoClient
-from marketorestpython.helper import http_lib
 
 TEMPLATES = 1101
 MARCH_PROGRAM = 1102
-
-
-@pytest.fixture
-def mc(emulator, monkeypatch):
-    monkeypatch.setattr(http_lib, "time", SimpleNamespace(time=time.time, sleep=lambda seconds: None))
-    client = MarketoClient("123-ABC-456", emulator.client_id, emulator.client_secret)
-    client.host = emulator.base_url
-    return client
 
 
 def test_smart_campaign_reads(mc):

@@ -41,6 +41,7 @@ ENUM_RELAXED = {"type", "folderType", "status", "filterMatchType"}
 NULLABLE = {"parent", "url", "costs"}
 A = "/rest/asset/v1"
 TEMPLATES = '{"id":1101,"type":"Folder"}'
+WEBINARS = '{"id":1102,"type":"Folder"}'
 
 
 def _relax(schema: Any, name: str | None = None) -> Any:
@@ -133,6 +134,16 @@ CALLS = [
     ("GET", f"{A}/program/1102.json", {}, True),
     ("GET", f"{A}/program/byName.json", {"params": {"name": "2026-03 Customer Engagement Webinar"}}, True),
     ("GET", f"{A}/programs.json", {}, True),
+    ("POST", f"{A}/programs.json", {"data": {"name": "Contract Program", "folder": WEBINARS, "type": "Event",
+                                             "channel": "Webinar", "tags": '[{"tagType":"Region","tagValue":"EMEA"}]',
+                                             "costs": '[{"startDate":"2026-09-01","cost":100}]'}}, True),
+    ("POST", f"{A}/programs.json", {"data": {"name": "2026-05 Product Roadmap Webinar", "folder": WEBINARS,
+                                             "type": "Event", "channel": "Webinar"}}, False),
+    ("POST", f"{A}/program/1102.json", {"data": {"description": "Contract update"}}, True),
+    ("POST", f"{A}/program/1102/clone.json", {"data": {"name": "Contract Clone Program", "folder": WEBINARS}}, True),
+    ("POST", f"{A}/program/1102/clone.json", {"data": {"name": "2026-05 Product Roadmap Webinar",
+                                                       "folder": WEBINARS}}, False),
+    ("POST", f"{A}/program/1103/delete.json", {}, False),
     ("GET", f"{A}/folder/1102/tokens.json", {"params": {"folderType": "Program"}}, True),
     ("POST", f"{A}/folder/1102/tokens.json", {"data": {"folderType": "Program", "name": "Contract", "type": "text",
                                                        "value": "v"}}, True),
@@ -178,6 +189,12 @@ def test_smart_lists_match_the_newer_operation_spec_in_full(api):
         body = api.get(f"{A}/smartCampaign/{campaign}/smartList.json", includeRules="true")
         errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(body)]
         assert not errors, (campaign, errors[:5])
+
+
+def test_deleting_a_program_answers_an_id_response(api):
+    clone = api.post(f"{A}/program/1102/clone.json", data={"name": "Contract Delete", "folder": WEBINARS})
+    body = check(api, "POST", f"{A}/program/{clone['result'][0]['id']}/delete.json")
+    assert body["success"] is True and body["result"] == [{"id": clone["result"][0]["id"]}]
 
 
 def test_the_validator_is_not_vacuous(api):
