@@ -30,9 +30,12 @@ sys.path.insert(0, str(ROOT / "tests" / "apply"))
 from apply_workload import declared, duplicates_and_counts, write_repo  # noqa: E402
 
 from marketo_sync import cli  # noqa: E402
-from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET  # noqa: E402
 from marketo_sync.emulator import EmulatorServer  # noqa: E402
-from marketo_sync.emulator.config import FAULT_KINDS  # noqa: E402
+from marketo_sync.emulator.config import (  # noqa: E402
+    EMULATOR_CLIENT_ID,
+    EMULATOR_CLIENT_SECRET,
+    FAULT_KINDS,
+)
 from marketo_sync.emulator.seed import example_seed_path  # noqa: E402
 
 

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import plan_workload
 
 from marketo_sync.emulator.backend import MarketoBackend
-from marketo_sync.planner import diff
+from marketo_sync.plan.planner import diff
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import read_remote
+from marketo_sync.remote.read import read_remote
 
 
 class BackendApi:
@@ -72,8 +72,8 @@ class BackendApi:
 def measure_http(counts: list[int]) -> int:
     """Calls counted at a real emulator server, planning through the real client."""
     from marketo_sync.commands.plan import build_plan
-    from marketo_sync.connect import session_for_url
     from marketo_sync.emulator import EmulatorServer
+    from marketo_sync.workflows.session import session_for_url
 
     server = EmulatorServer(seed=plan_workload.seed(counts))
     server.start()

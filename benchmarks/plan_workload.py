@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from marketo_sync.desired import DesiredCampaign, DesiredState, Location, ManagedFolder
+from marketo_sync.desired.model import DesiredCampaign, DesiredState, Location, ManagedFolder
 
 AREA = "Marketing Activities"
 PARENT = "Bench"

@@ -18,8 +18,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from marketo_sync import _yaml, schema
-from marketo_sync._yaml import Problem
+from marketo_sync.desired import schema
+from marketo_sync.desired import yaml_loader as _yaml
+from marketo_sync.desired.yaml_loader import Problem
 from marketo_sync.errors import ConfigError
 
 PROJECT_FILE = "marketo-sync.yaml"

@@ -10,7 +10,3 @@ EXIT_ERROR: Final = 1
 EXIT_CHANGES: Final = 2
 #: Interrupted by the user (SIGINT).
 EXIT_INTERRUPTED: Final = 130
-
-#: Default emulator credentials (documented in README; never valid against real Marketo).
-EMULATOR_CLIENT_ID: Final = "marketo-sync-emulator"
-EMULATOR_CLIENT_SECRET: Final = "emulator-secret-not-for-production"

@@ -30,10 +30,22 @@ class FolderRef:
         if not isinstance(value, dict):
             raise ValueError(f"not a folder reference: {value!r}")
         raw_id = value.get("id", value.get("value"))
+        if raw_id is None:
+            raise ValueError("a folder reference needs an id")
         raw_type = str(value.get("type", "Folder")).strip().lower()
         if raw_type not in ("folder", "program"):
             raise ValueError(f"folder type must be Folder or Program, not {value.get('type')!r}")
         return cls(int(raw_id), "Program" if raw_type == "program" else "Folder")
+
+    @classmethod
+    def parse_or_none(cls, value: Any) -> FolderRef | None:
+        """:meth:`parse`, or None for an empty or unreadable reference (records without a parent)."""
+        if value in (None, "", {}):
+            return None
+        try:
+            return cls.parse(value)
+        except (ValueError, TypeError, KeyError):
+            return None
 
     def to_json(self) -> str:
         """The JSON string Marketo expects in ``folder`` / ``root`` / ``parent`` parameters."""

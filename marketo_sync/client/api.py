@@ -50,6 +50,28 @@ def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Token:
+    """A My Token as every caller sees it: bare name, type lower-cased, value as text."""
+
+    name: str
+    type: str
+    value: str
+
+
+def tokens_from_rows(rows: Sequence[Row]) -> list[Token]:
+    """Marketo wraps a container's tokens as ``[{"folder": …, "tokens": [...]}]``: unwrapped here, once."""
+    tokens: list[Token] = []
+    for entry in rows:
+        items = entry.get("tokens") if "tokens" in entry else [entry]
+        for token in items or []:
+            if isinstance(token, Mapping) and "name" in token:
+                value = token.get("value")
+                tokens.append(Token(str(token["name"]), str(token.get("type") or "").strip().lower(),
+                                    "" if value is None else str(value)))
+    return tokens
+
+
+@dataclass(frozen=True)
 class RunAccepted:
     """Marketo accepted a request or a schedule: the campaign id it answered and its requestId."""
 
@@ -124,6 +146,10 @@ class MarketoApi:
             return self._get(f"{ASSET}/folder/{folder.id}/tokens.json", folderType=folder.type)
         except NotFound:
             return []
+
+    def tokens_of(self, folder: FolderRef) -> list[Token]:
+        """The My Tokens of a folder or program, unwrapped and normalised (:class:`Token`)."""
+        return tokens_from_rows(self.get_tokens(folder))
 
     def get_program(self, program_id: int) -> Row | None:
         """GET program/{id}.json."""

@@ -20,13 +20,19 @@ import dataclasses
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from marketo_sync.commands import _common
+from marketo_sync import operations
+from marketo_sync.commands.options import add_project_arguments
+from marketo_sync.config import Environment
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
 from marketo_sync.errors import ConfigError
+from marketo_sync.render.plan import render_text
+from marketo_sync.render.receipt import render_receipt_text
+from marketo_sync.workflows.apply import ApplyOptions, apply_plan
+from marketo_sync.workflows.inputs import Inputs, load_inputs
+from marketo_sync.workflows.session import Session, open_session
 
-#: The seed tutorial's request (shared/seeds/000): one registrant, three My Token overrides.
+#: The webinar tutorial's request: one registrant, three My Token overrides.
 TUTORIAL_CAMPAIGN = "Send Webinar Reminder"
 TUTORIAL_CAMPAIGN_PATH = f"Marketing Activities/Webinars/2026-03 Customer Engagement Webinar/{TUTORIAL_CAMPAIGN}"
 TUTORIAL_LEAD = 1002200
@@ -47,11 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--keep", metavar="DIR", type=Path,
                         help="keep the emulator state and the apply journal in DIR (default: a "
                         "temporary directory, removed afterwards)")
-    _common.add_project_arguments(parser)
+    add_project_arguments(parser)
     parser.set_defaults(run=run, env=None)
 
 
-def _embedded(environment: Any, state: Path) -> Any:
+def _embedded(environment: Environment, state: Path) -> Environment:
     """The environment with its emulator state moved to ``state`` (a fresh instance)."""
     if environment.embedded_emulator is None:
         raise ConfigError(f"environment {environment.name!r} is not an embedded emulator; the demo runs "
@@ -65,7 +71,7 @@ def _heading(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    inputs = _common.load_inputs(args)
+    inputs = load_inputs(args.project, args.env, args.campaigns)
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
         return _demo(inputs, args.keep.resolve())
@@ -73,18 +79,15 @@ def run(args: argparse.Namespace) -> int:
         return _demo(inputs, Path(scratch))
 
 
-def _demo(inputs: _common.Inputs, work: Path) -> int:
-    from marketo_sync.commands.apply import execute
+def _demo(inputs: Inputs, work: Path) -> int:
     from marketo_sync.commands.plan import build_plan, use_color
-    from marketo_sync.connect import open_session
-    from marketo_sync.preflight import preflight
-    from marketo_sync.render import render_text
 
     state = work / "emulator-state.json"
     state.unlink(missing_ok=True)  # always start from the seed
     environment = _embedded(inputs.environment, state)
     color = use_color(sys.stdout)
     with open_session(inputs.project, environment) as session:
+        assert session.emulator is not None and environment.embedded_emulator is not None
         print(f"Embedded Marketo emulator at {session.emulator.base_url} "
               f"(seed {environment.embedded_emulator.seed}); "
               f"{len(inputs.desired.campaigns)} campaign(s) in {len(inputs.desired.files)} file(s).")
@@ -94,11 +97,9 @@ def _demo(inputs: _common.Inputs, work: Path) -> int:
         sys.stdout.write(render_text(plan, color=color))
 
         _heading("2/4  marketo-sync apply --auto-approve")
-        plan.raise_if_unsafe(max_share=inputs.project.safety.max_destructive_share,
-                             min_managed=inputs.project.safety.min_managed)
-        preflight(session.api, plan)
-        receipt = execute(session, plan, state_dir=work, progress=lambda line: print(line, flush=True))
-        sys.stdout.write(receipt.render_text())
+        options = ApplyOptions(safety=inputs.project.safety, state_dir=work)
+        receipt = apply_plan(session, plan, options, progress=lambda line: print(line, flush=True))
+        sys.stdout.write(render_receipt_text(receipt))
 
         _heading("3/4  marketo-sync plan (again: nothing should be left to do)")
         again = build_plan(session, inputs.desired)
@@ -115,12 +116,10 @@ def _demo(inputs: _common.Inputs, work: Path) -> int:
     return EXIT_OK if converged and requested else EXIT_ERROR
 
 
-def _request_reminder(session: Any) -> bool:
+def _request_reminder(session: Session) -> bool:
     """The seed tutorial's trigger call, through the same checks as ``marketo-sync trigger``
     (campaign by path, requestable, token names known to the program), then what the emulator
     recorded of it."""
-    from marketo_sync import operations
-
     leads = operations.LeadInput(ids=[(TUTORIAL_LEAD, "demo")])
     request = operations.prepare_trigger(session.api, campaign_path=TUTORIAL_CAMPAIGN_PATH, leads=leads,
                                          tokens=TUTORIAL_TOKENS)
@@ -129,6 +128,7 @@ def _request_reminder(session: Any) -> bool:
           f"{str(request.campaign.is_requestable).lower()})")
     result = operations.send_trigger(session.api, request)
     sys.stdout.write(operations.render_result(result))
+    assert session.emulator is not None
     recorded = [r for r in session.emulator.backend.requests() if r.get("campaignId") == request.campaign.id]
     for entry in recorded:
         tokens = ", ".join(f"{t['name']}={t['value']!r}" for t in entry.get("tokens", []))

@@ -12,7 +12,8 @@ import sys
 import threading
 from pathlib import Path
 
-from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, EXIT_OK
+from marketo_sync.constants import EXIT_OK
+from marketo_sync.emulator.config import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
 
 
 def _rate_limit(text: str) -> tuple[int, float]:

@@ -12,7 +12,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from marketo_sync.commands.options import add_project_arguments
+from marketo_sync.config import Project
 from marketo_sync.constants import EXIT_OK
+from marketo_sync.workflows import importer
+from marketo_sync.workflows.inputs import load_project_and_environment
+from marketo_sync.workflows.session import open_session
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,45 +37,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--managed", choices=("additive", "exclusive"), default="additive",
                         help="the `managed:` mode written into every file (default: additive)")
     parser.add_argument("--force", action="store_true", help="overwrite existing files")
-    from marketo_sync.commands import _common
-
-    _common.add_project_arguments(parser)
+    add_project_arguments(parser, campaigns=False)
     parser.set_defaults(run=run)
 
 
-def output_directory(args: argparse.Namespace, project: object) -> Path:
+def output_directory(args: argparse.Namespace, project: Project) -> Path:
     """``--out``, else the project's (first) campaign directory."""
     if args.out is not None:
-        return args.out if args.out.is_absolute() else Path.cwd() / args.out
-    for path in getattr(project, "campaign_paths", ()):
-        if path.suffix.lower() not in (".yaml", ".yml") and "*" not in str(path):
-            return Path(path)
-    return Path(getattr(project, "root", Path.cwd())) / "campaigns"
-
-
-def shared_variables(project: object, chosen: object) -> dict[str, str]:
-    """The chosen environment's variables that every environment defines, so the files it
-    writes stay valid in all of them (``validate --all-environments``)."""
-    environments = list(getattr(project, "environments", {}).values()) or [chosen]
-    names = set(getattr(chosen, "variables", {}))
-    for environment in environments:
-        names &= set(getattr(environment, "variables", {}))
-    return {name: str(chosen.variables[name]) for name in sorted(names)}  # type: ignore[attr-defined]
+        return Path(args.out) if args.out.is_absolute() else Path.cwd() / args.out
+    return importer.default_output_directory(project)
 
 
 def run(args: argparse.Namespace) -> int:
-    from marketo_sync import importer
-    from marketo_sync.commands import _common
-    from marketo_sync.commands.plan import call_counter
-    from marketo_sync.connect import open_session
-
-    project, environment = _common.load_project_and_environment(args)
+    project, environment = load_project_and_environment(args.project, args.env)
     out = output_directory(args, project)
     schema_ref = importer.schema_reference(out, project.root)
-    variables = shared_variables(project, environment)
+    variables = importer.shared_variables(project, environment)
     with open_session(project, environment) as session:
         result = importer.read_containers(session.api, args.folders, recursive=args.recursive,
-                                          call_count=call_counter(session.client))
+                                          call_count=session.calls_made)
     files = importer.build_files(result.containers, managed=args.managed, variables=variables,
                                  schema_ref=schema_ref)
     written = importer.write_files(files, out, force=args.force)

@@ -12,14 +12,14 @@ import argparse
 import sys
 
 from marketo_sync import operations as ops
-from marketo_sync.commands.trigger import (
+from marketo_sync.commands.options import (
     add_campaign_arguments,
     add_send_arguments,
     add_token_arguments,
-    confirm,
-    finish,
+    confirm_send,
+    finish_operation,
     read_tokens,
-    shown,
+    summary_stream,
 )
 
 
@@ -43,24 +43,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from marketo_sync.commands._common import load_project_and_environment
-    from marketo_sync.connect import open_session
+    from marketo_sync.workflows.inputs import load_project_and_environment
+    from marketo_sync.workflows.session import open_session
 
     tokens, problems = read_tokens(args)
     if problems:
         raise ops.OperationError(problems)
     if args.run_at is not None:  # a malformed time costs no connection either
         ops.check_run_at(ops.parse_run_at(args.run_at), ops.utc_now())
-    project, environment = load_project_and_environment(args)
+    project, environment = load_project_and_environment(args.project, args.env)
     with open_session(project, environment) as session:
         request = ops.prepare_schedule(session.api, campaign_id=args.campaign_id,
                                        campaign_path=args.campaign_path, run_at=args.run_at, tokens=tokens,
                                        clone_to_program_name=args.clone_to_program,
                                        allow_unknown_tokens=args.allow_unknown_tokens)
-        out = shown(args)
+        out = summary_stream(args)
         out.write(ops.describe_schedule(request, ops.utc_now()))
         out.flush()
         if not args.dry_run and not args.auto_approve:
-            confirm("schedule this campaign", sys.stdin, sys.stderr)
+            confirm_send("schedule this campaign", sys.stdin, sys.stderr)
         result = ops.send_schedule(session.api, request, dry_run=args.dry_run)
-    return finish(args, result)
+    return finish_operation(args, result)

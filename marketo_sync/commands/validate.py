@@ -10,15 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from marketo_sync.commands._common import (
-    add_project_arguments,
-    campaign_paths,
-    load_project_and_environment,
-)
+from marketo_sync.commands.options import add_project_arguments
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
-from marketo_sync.desired import load_desired
+from marketo_sync.desired.load import load_desired
+from marketo_sync.desired.schema import schema_path
 from marketo_sync.errors import ValidationError
-from marketo_sync.schema import schema_path
+from marketo_sync.workflows.inputs import campaign_paths, load_project_and_environment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,10 +37,10 @@ def run(args: argparse.Namespace) -> int:
     if args.schema:
         print(schema_path("campaigns.schema.json"))
         return EXIT_OK
-    project, environment = load_project_and_environment(args)
+    project, environment = load_project_and_environment(args.project, args.env)
     environments = ([project.environments[n] for n in sorted(project.environments)]
                     if args.all_environments else [environment])
-    paths = campaign_paths(args, project)
+    paths = campaign_paths(project, args.campaigns)
     failed = False
     for env in environments:
         label = f" (environment {env.name})" if len(environments) > 1 else ""

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
+#: Default credentials of the emulator (documented in README; never valid against real Marketo).
+EMULATOR_CLIENT_ID = "marketo-sync-emulator"
+EMULATOR_CLIENT_SECRET = "emulator-secret-not-for-production"
 
 FAULT_KINDS: tuple[str, ...] = ("500", "502", "604", "608", "713", "drop", "drop_after_commit")
 #: Kinds a script (or an explicit ``fault_kinds`` list) may use on top of the default random ones:

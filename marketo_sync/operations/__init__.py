@@ -26,10 +26,7 @@ names, so ``from marketo_sync import operations as ops`` keeps working.
 
 from __future__ import annotations
 
-from marketo_sync.operations.api import (
-    OperationsApi,
-    Record,
-)
+from marketo_sync.client.protocols import OperationsApi
 from marketo_sync.operations.errors import (
     OperationError,
 )
@@ -118,7 +115,6 @@ __all__ = [
     "OperationResult",
     "OperationsApi",
     "RESULT_FORMAT_VERSION",
-    "Record",
     "RunAt",
     "SENT",
     "ScheduleRequest",

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marketo_sync.operations.api import OperationsApi
+from marketo_sync.client.protocols import OperationsApi
 from marketo_sync.operations.errors import OperationError
 
 #: Request Campaign: at most 100 leads per call (marketo-api.md §7).

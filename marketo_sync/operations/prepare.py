@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from marketo_sync.operations.api import OperationsApi
+from marketo_sync.client.protocols import OperationsApi
 from marketo_sync.operations.errors import OperationError
 from marketo_sync.operations.leads import LeadInput, check_leads_exist, lead_batches, resolve_emails
 from marketo_sync.operations.run_at import Clock, RunAt, check_run_at, parse_run_at, utc_now

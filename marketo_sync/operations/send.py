@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from marketo_sync.client.protocols import OperationsApi
 from marketo_sync.errors import ApiError, OutcomeUnknown
-from marketo_sync.operations.api import OperationsApi
 from marketo_sync.operations.prepare import ScheduleRequest, TriggerRequest
 from marketo_sync.operations.run_at import Clock, check_run_at, iso, utc_now
 from marketo_sync.operations.target import CampaignTarget

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marketo_sync.operations.api import OperationsApi, Record
+from marketo_sync.client.protocols import OperationsApi, Row
 from marketo_sync.operations.errors import OperationError
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteFolder, find_folder, join_path, split_path
+from marketo_sync.remote.read import find_folder
+from marketo_sync.remote.state import RemoteFolder, join_path, split_path
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class CampaignTarget:
     program_id: int | None = None  # the program it belongs to, directly or through a folder
 
     @classmethod
-    def from_record(cls, record: Record, parent_path: str) -> CampaignTarget:
+    def from_record(cls, record: Row, parent_path: str) -> CampaignTarget:
         folder = record.get("folder")
         container = FolderRef.parse(folder) if folder else None
         name = str(record.get("name", ""))

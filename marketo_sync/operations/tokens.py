@@ -7,11 +7,11 @@ so every name is looked up on the campaign's program and the folders above it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from marketo_sync import _yaml
-from marketo_sync.operations.api import OperationsApi, Record
+from marketo_sync.client.protocols import OperationsApi, Row
+from marketo_sync.desired import yaml_loader as _yaml
 from marketo_sync.operations.errors import OperationError
 from marketo_sync.operations.target import CampaignTarget
 from marketo_sync.refs import FolderRef
@@ -116,19 +116,8 @@ def check_token_count(tokens: Mapping[str, str]) -> list[str]:
     return []
 
 
-def _token_names(rows: Iterable[Record]) -> set[str]:
-    names: set[str] = set()
-    for entry in rows:
-        items = entry.get("tokens") if "tokens" in entry else [entry]
-        names.update(str(t["name"]) for t in items or [] if isinstance(t, Mapping) and "name" in t)
-    return names
-
-
-def _parent_ref(record: Record | None) -> FolderRef | None:
-    try:
-        return FolderRef.parse(record["parent"]) if record and record.get("parent") else None
-    except (ValueError, TypeError, KeyError):  # a zone, or something we cannot follow
-        return None
+def _parent_ref(record: Row | None) -> FolderRef | None:
+    return FolderRef.parse_or_none(record.get("parent")) if record else None  # None: a zone, or unreadable
 
 
 def check_tokens_exist(api: OperationsApi, target: CampaignTarget, tokens: Mapping[str, str]) -> None:
@@ -143,7 +132,7 @@ def check_tokens_exist(api: OperationsApi, target: CampaignTarget, tokens: Mappi
     for _ in range(MAX_TOKEN_LEVELS):
         if not missing or ref is None:
             break
-        names = _token_names(api.get_tokens(ref))
+        names = {token.name for token in api.tokens_of(ref)}
         known |= names
         missing -= names
         if not missing:

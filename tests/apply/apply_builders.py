@@ -6,7 +6,7 @@ from typing import Any
 
 from fake_api import MARCH, OPERATIONAL, TEMPLATES, FakeApi
 
-from marketo_sync.changes import (
+from marketo_sync.plan.changes import (
     ActivateCampaign,
     CampaignRef,
     Change,
@@ -18,9 +18,9 @@ from marketo_sync.changes import (
     TokenRef,
     UpdateCampaign,
 )
-from marketo_sync.plan import Observation, Plan
+from marketo_sync.plan.plan import Observation, Plan
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteCampaign
+from marketo_sync.remote.state import RemoteCampaign
 
 PATHS = {TEMPLATES: "Marketing Activities/Templates", OPERATIONAL: "Marketing Activities/Operational",
          MARCH: "Marketing Activities/Webinars/2026-03 Customer Engagement Webinar"}

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from marketo_sync.client.api import Token, tokens_from_rows
 from marketo_sync.emulator.exceptions import MarketoApiError
 from marketo_sync.emulator.seed import backend_from_seed, example_seed_path, read_seed_file
 from marketo_sync.errors import NotFound, OutcomeUnknown, QuotaExhausted, TransportError, api_error
@@ -88,6 +89,9 @@ class FakeApi:
 
     def get_tokens(self, folder: FolderRef) -> list[dict[str, Any]]:
         return self._run("get_tokens", lambda: self.backend.get_tokens(_key(folder)))
+
+    def tokens_of(self, folder: FolderRef) -> list[Token]:
+        return tokens_from_rows(self.get_tokens(folder))
 
     # writes
     def create_campaign(self, *, name: str, folder: FolderRef, description: str | None = None) -> dict:

@@ -30,12 +30,11 @@ from fake_api import (
     FakeApi,
 )
 
-from marketo_sync.applier import Applier
-from marketo_sync.apply_common import scrub
+from marketo_sync.apply.applier import Applier
+from marketo_sync.apply.preflight import check_target, preflight
+from marketo_sync.apply.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN, scrub
+from marketo_sync.apply.verify import verify
 from marketo_sync.errors import StalePlan, UnsafePlan
-from marketo_sync.preflight import check_target, preflight
-from marketo_sync.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN
-from marketo_sync.verify import verify
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ import pytest
 from marketorestpython.client import MarketoClient
 
 from marketo_sync import cli
-from marketo_sync.changes import CampaignRef, DeleteCampaign
-from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
-from marketo_sync.journal import journals, read_journal
-from marketo_sync.plan import Observation, Plan
+from marketo_sync.apply.journal import journals, read_journal
+from marketo_sync.emulator.config import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
+from marketo_sync.plan.changes import CampaignRef, DeleteCampaign
+from marketo_sync.plan.plan import Observation, Plan
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteCampaign
+from marketo_sync.remote.state import RemoteCampaign
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "apply"

@@ -20,9 +20,8 @@ import pytest
 from apply_workload import declared, duplicates_and_counts, write_repo
 
 from marketo_sync import cli
-from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
-from marketo_sync.emulator.config import FAULT_KINDS
-from marketo_sync.journal import journals, read_journal
+from marketo_sync.apply.journal import journals, read_journal
+from marketo_sync.emulator.config import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, FAULT_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 CAMPAIGNS = 100  # clone + activate each: 200 changes

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from marketo_sync import cli
+from marketo_sync.apply.journal import journals, read_journal
 from marketo_sync.commands.apply import confirm
 from marketo_sync.errors import PlanError
-from marketo_sync.journal import journals, read_journal
 
 ROOT = Path(__file__).resolve().parents[2]
 

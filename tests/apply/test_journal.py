@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from apply_builders import clone, create, plan_of
 from fake_api import EMPTY_FLOW, MARCH, FakeApi
 
-from marketo_sync.applier import Applier
-from marketo_sync.journal import Journal, journals, last_journal, read_journal
-from marketo_sync.receipt import Receipt
+from marketo_sync.apply.applier import Applier
+from marketo_sync.apply.journal import Journal, journals, last_journal, read_journal
+from marketo_sync.apply.receipt import Receipt
 
 
 def test_every_change_is_journalled_as_it_starts_and_ends(tmp_path):

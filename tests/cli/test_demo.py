@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from marketo_sync import cli
-from marketo_sync.journal import journals, read_journal
+from marketo_sync.apply.journal import journals, read_journal
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from marketo_sync.desired import DesiredState, Location, load_desired
+from marketo_sync.desired.load import load_desired
+from marketo_sync.desired.model import DesiredState, Location
 from marketo_sync.errors import ValidationError
 from marketo_sync.refs import FolderRef
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from marketo_sync import _yaml, schema
+from marketo_sync.desired import schema
+from marketo_sync.desired import yaml_loader as _yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
+from marketo_sync.emulator.config import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from marketo_sync.desired import load_desired
+from marketo_sync.desired.load import load_desired
 
 EXAMPLE_FOLDERS = ["Marketing Activities/Templates", "Marketing Activities/Webinars",
                    "Marketing Activities/Newsletters", "Marketing Activities/Operational",

@@ -6,9 +6,11 @@ import random
 
 import yaml
 
-from marketo_sync import _yaml
-from marketo_sync.desired import _Loader
-from marketo_sync.importer import (
+from marketo_sync.desired import yaml_loader as _yaml
+from marketo_sync.desired.load import _Loader
+from marketo_sync.refs import FolderRef
+from marketo_sync.remote.state import RemoteCampaign, RemoteFolder, RemoteToken
+from marketo_sync.workflows.importer import (
     Container,
     escape_variables,
     file_names,
@@ -16,8 +18,6 @@ from marketo_sync.importer import (
     render_container,
     slug,
 )
-from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteCampaign, RemoteFolder, RemoteToken
 
 ALPHABET = list("ab Z09-_:#,.&*!|>%@'\"{}[]$\\\t\n\r/?~=<") + ["ü", "日", "😀", "\x7f", "\x85", "\u2028", "\ufeff",
                                                                "\x00", "\xa0", "yes", "${", "$${", "}"]

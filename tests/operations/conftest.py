@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from ops_support import MARCH, REMINDER, Cli
 
-from marketo_sync.connect import Session, session_for_url
+from marketo_sync.workflows.session import Session, session_for_url
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from marketo_sync import cli
-from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
+from marketo_sync.emulator.config import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
 from marketo_sync.refs import FolderRef
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "operations"

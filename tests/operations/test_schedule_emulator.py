@@ -8,7 +8,7 @@ import pytest
 from ops_support import MARCH, MARCH_PATH
 
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import normalise_date
+from marketo_sync.remote.state import normalise_date
 
 NEWSLETTERS = FolderRef(1103, "Folder")
 DECEMBER = "Marketing Activities/Newsletters/Monthly Newsletter - December"

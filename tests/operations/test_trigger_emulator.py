@@ -10,7 +10,7 @@ import pytest
 from ops_support import DATA, MARCH_PATH, REMINDER, Terminal
 
 from marketo_sync import cli
-from marketo_sync.constants import EMULATOR_CLIENT_SECRET
+from marketo_sync.emulator.config import EMULATOR_CLIENT_SECRET
 from marketo_sync.emulator.seed import example_seed_path
 
 TOKENS = ("--token", "WebinarTitle=Scaling Customer Engagement in 2026",

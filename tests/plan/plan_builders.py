@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marketo_sync.desired import DesiredCampaign, DesiredState, DesiredToken, Location, ManagedFolder
+from marketo_sync.desired.model import DesiredCampaign, DesiredState, DesiredToken, Location, ManagedFolder
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteFolder, RemoteState, RemoteToken
+from marketo_sync.remote.state import RemoteFolder, RemoteState, RemoteToken
 
 MA = FolderRef(1, "Folder")
 TEMPLATES = FolderRef(10, "Folder")
@@ -108,7 +108,7 @@ def desired(*campaigns: DesiredCampaign, folders: tuple[ManagedFolder, ...] = ()
 
 def golden_plan() -> Any:
     """A plan with every action kind, drift and unmanaged campaigns; deterministic."""
-    from marketo_sync.planner import PlanOptions, diff
+    from marketo_sync.plan.planner import PlanOptions, diff
 
     _line[0] = 0
     template = "Marketing Activities/Templates/Webinar Reminder Template"

@@ -1,11 +1,12 @@
-"""Pure parts of the plan command: colour decision, call counting, rate."""
+"""Pure parts of the plan command and its workflow: colour decision, call counting, rate."""
 
 from __future__ import annotations
 
 import io
-from types import SimpleNamespace
 
-from marketo_sync.commands.plan import call_counter, rate_of, use_color
+from marketo_sync.client import ClientSettings, MarketoApi, MarketoClient, RateLimits
+from marketo_sync.commands.options import use_color
+from marketo_sync.workflows.session import Session
 
 
 class Tty(io.StringIO):
@@ -23,16 +24,20 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
     assert use_color(Tty()) is True
 
 
-def test_call_counter_follows_the_client_stats():
-    client = SimpleNamespace(stats=SimpleNamespace(calls=3))
-    count = call_counter(client)
-    assert count is not None and count() == 3
-    client.stats.calls = 8
-    assert count() == 8
-    assert call_counter(SimpleNamespace()) is None
+def _session(limits: RateLimits) -> Session:
+    settings = ClientSettings(base_url="http://127.0.0.1:9", client_id="id", client_secret="secret")
+    client = MarketoClient(settings, limits=limits)
+    return Session(api=MarketoApi(client), client=client, instance=settings.instance, environment="t")
 
 
-def test_rate_defaults_and_settings():
-    assert rate_of(SimpleNamespace(client=SimpleNamespace())) == (50, 20.0)
-    limits = SimpleNamespace(calls=10, window=2)
-    assert rate_of(SimpleNamespace(client=SimpleNamespace(limits=limits))) == (10, 2.0)
+def test_call_count_follows_the_client_stats():
+    session = _session(RateLimits())
+    assert session.calls_made() == 0
+    session.client.stats.calls = 8
+    assert session.calls_made() == 8
+
+
+def test_the_plan_rate_is_the_client_limits():
+    session = _session(RateLimits(calls=10, window=2.0))
+    assert (session.client.limits.calls, session.client.limits.window) == (10, 2.0)
+    assert (RateLimits().calls, RateLimits().window) == (50, 20.0)

@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 
 from marketo_sync import cli
-from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
-from marketo_sync.plan import Plan
+from marketo_sync.emulator.config import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
+from marketo_sync.plan.plan import Plan
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "plan"

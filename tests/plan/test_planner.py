@@ -18,7 +18,7 @@ from plan_builders import (
     token,
 )
 
-from marketo_sync.changes import (
+from marketo_sync.plan.changes import (
     ActivateCampaign,
     CloneCampaign,
     CreateCampaign,
@@ -29,8 +29,8 @@ from marketo_sync.changes import (
     SetToken,
     UpdateCampaign,
 )
-from marketo_sync.plan import Plan
-from marketo_sync.planner import PlanErrors, PlanOptions, diff
+from marketo_sync.plan.plan import Plan
+from marketo_sync.plan.planner import PlanErrors, PlanOptions, diff
 
 TEMPLATE = "Marketing Activities/Templates/Webinar Reminder Template"
 
@@ -215,7 +215,7 @@ def test_raise_if_unsafe_rules():
 
 def test_design_studio_folder_cannot_hold_campaigns():
     from marketo_sync.refs import FolderRef
-    from marketo_sync.remote import RemoteFolder
+    from marketo_sync.remote.state import RemoteFolder
 
     state = example_remote()
     state.add_folder(RemoteFolder(FolderRef(1106), "Design Studio/Emails", "/Design Studio/Default/Emails",

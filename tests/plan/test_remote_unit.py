@@ -20,8 +20,10 @@ from plan_builders import (
     token,
 )
 
+from marketo_sync.client.api import Token, tokens_from_rows
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteCampaign, RemoteFolder, normalise_date, read_remote
+from marketo_sync.remote.read import read_remote
+from marketo_sync.remote.state import RemoteCampaign, RemoteFolder, normalise_date
 
 
 class RecordingApi:
@@ -76,6 +78,9 @@ class RecordingApi:
         return [{"folder": {"type": folder.type, "value": folder.id},
                  "tokens": [{"name": "WebinarTitle", "type": "text", "value": "x",
                              "computedUrl": "https://app-1.marketo.com/#PG1001C3"}]}]
+
+    def tokens_of(self, folder: FolderRef) -> list[Token]:
+        return tokens_from_rows(self.get_tokens(folder))
 
 
 def kinds(api: RecordingApi) -> list[str]:

@@ -9,10 +9,10 @@ from pathlib import Path
 import jsonschema
 from plan_builders import MARCH, golden_plan
 
-from marketo_sync.changes import CampaignRef, CloneCampaign, DeleteCampaign, UpdateCampaign
-from marketo_sync.plan import ApiCost, Plan
+from marketo_sync.plan.changes import CampaignRef, CloneCampaign, DeleteCampaign, UpdateCampaign
+from marketo_sync.plan.plan import ApiCost, Plan
 from marketo_sync.refs import FolderRef
-from marketo_sync.render import GITHUB_COMMENT_LIMIT, render_json, render_markdown, render_text
+from marketo_sync.render.plan import GITHUB_COMMENT_LIMIT, render_json, render_markdown, render_text
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"

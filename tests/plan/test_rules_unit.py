@@ -1,11 +1,11 @@
-"""Unit tests of marketo_sync.rules: the fingerprint of a smart list and flow, and its comparison."""
+"""Unit tests of marketo_sync.plan.rules: the fingerprint of a smart list and flow, and its comparison."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from marketo_sync.rules import compare, fingerprint, flow_compared
+from marketo_sync.plan.rules import compare, fingerprint, flow_compared
 
 
 def condition(attr_id: int, name: str, values: list[str], operator: str = "is", **extra: Any) -> dict[str, Any]:
@@ -164,8 +164,8 @@ def test_flow_absent_compares_the_smart_list_only():
 def test_planner_reports_rules_drift_with_one_line_per_difference():
     from plan_builders import MARCH, dc, desired, example_remote
 
-    from marketo_sync.planner import diff
-    from marketo_sync.render import render_markdown, render_text
+    from marketo_sync.plan.planner import diff
+    from marketo_sync.render.plan import render_markdown, render_text
 
     remote = example_remote()
     template = "Marketing Activities/Templates/Webinar Reminder Template"
@@ -193,7 +193,7 @@ def test_planner_reports_rules_drift_with_one_line_per_difference():
 def test_planner_without_a_readable_smart_list_says_so():
     from plan_builders import MARCH, dc, desired, example_remote
 
-    from marketo_sync.planner import diff
+    from marketo_sync.plan.planner import diff
 
     remote = example_remote()
     remote.rules[2001] = fingerprint(TEMPLATE_LIST, TEMPLATE)

@@ -10,7 +10,7 @@ The recipe (after octoDNS ``BaseProvider.plan``):
 3. matched campaigns: ``update`` (description; name when a pinned id was renamed),
    ``activate`` / ``deactivate``, and ``expect`` mismatches as :class:`Drift` (with
    ``expect: {rules: template}``, triggers, filters and flow steps that differ from the
-   template's, compared by :mod:`marketo_sync.rules`);
+   template's, compared by :mod:`marketo_sync.plan.rules`);
 4. missing campaigns: ``clone`` from ``template`` (+ ``activate`` depending on it) or
    ``create``; a pinned id found in another folder is a ``replace`` (only when allowed);
 5. undeclared campaigns: ``delete`` (after ``deactivate`` when active) in exclusive
@@ -30,7 +30,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from marketo_sync.changes import (
+from marketo_sync.desired.model import DesiredCampaign, DesiredState, DesiredToken, ParentSpec
+from marketo_sync.errors import PlanError
+from marketo_sync.plan.changes import (
     ActivateCampaign,
     CampaignChange,
     CampaignRef,
@@ -47,11 +49,10 @@ from marketo_sync.changes import (
     Unmanaged,
     UpdateCampaign,
 )
-from marketo_sync.desired import DesiredCampaign, DesiredState, DesiredToken, ParentSpec
-from marketo_sync.errors import PlanError
-from marketo_sync.plan import ApiCost, Observation, Plan
+from marketo_sync.plan.plan import ApiCost, Observation, Plan
+from marketo_sync.plan.rules import compare, flow_compared
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import (
+from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
     RemoteState,
@@ -60,7 +61,6 @@ from marketo_sync.remote import (
     normalise_description,
     split_path,
 )
-from marketo_sync.rules import compare, flow_compared
 
 #: Folder types that can hold smart campaigns (Marketing Activities only).
 CAMPAIGN_FOLDER_TYPES = {"", "marketing folder", "program", "zone", "folder", "marketing program",

@@ -3,7 +3,7 @@
 Apply decides nothing on its own (issue 5): every call it makes is described by a change of
 the plan. What it adds is care around those calls:
 
-* **Preflight** (:mod:`marketo_sync.preflight`: :func:`check_target`, :func:`preflight`): a
+* **Preflight** (:mod:`marketo_sync.apply.preflight`: :func:`check_target`, :func:`preflight`): a
   plan runs only on the environment and instance it was made for, and only if a fresh read
   of every observed campaign and token still matches the plan's observations; otherwise
   :class:`StalePlan` before any write. A change whose target now reads as ``isSystem`` is
@@ -19,23 +19,34 @@ the plan. What it adds is care around those calls:
 * **Stop on exhausted budget**: a 607 (daily quota) or a failed authentication stops the
   run; what was not started is recorded as skipped ("not applied").
 * **Journal**: every change is journalled as it starts and as it completes.
-* **Verification** (:mod:`marketo_sync.verify`: :func:`verify`): after the run, what was
+* **Verification** (:mod:`marketo_sync.apply.verify`: :func:`verify`): after the run, what was
   applied is read back and compared with each change's ``verify``.
 
-This module is the execution; preflight and verification live in their own modules and are
-re-exported here, so ``from marketo_sync.applier import preflight, verify`` keeps working.
+This module is the execution; preflight and verification live in their own modules.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from marketo_sync.apply_common import WriteApi, _campaigns_in, _one, scrub
-from marketo_sync.changes import (
+from marketo_sync.apply.journal import Journal
+from marketo_sync.apply.reads import WriteApi, campaigns_in
+from marketo_sync.apply.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN, Outcome, scrub
+from marketo_sync.apply.verify import check
+from marketo_sync.errors import (
+    ApiError,
+    AuthError,
+    BusinessRuleError,
+    NotFound,
+    OutcomeUnknown,
+    QuotaExhausted,
+    TransportError,
+)
+from marketo_sync.plan.changes import (
     ActivateCampaign,
     CampaignChange,
     Change,
@@ -48,27 +59,11 @@ from marketo_sync.changes import (
     SetToken,
     TokenChange,
     UpdateCampaign,
+    target_text,
 )
-from marketo_sync.errors import (
-    ApiError,
-    AuthError,
-    BusinessRuleError,
-    NotFound,
-    OutcomeUnknown,
-    QuotaExhausted,
-    TransportError,
-)
-from marketo_sync.journal import Journal
-from marketo_sync.plan import Plan
-from marketo_sync.preflight import Preflight, check_target, preflight
-from marketo_sync.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN, Outcome, target_text
-from marketo_sync.verify import check, verify
+from marketo_sync.plan.plan import Plan
 
 log = logging.getLogger(__name__)
-
-#: Names importable from here (preflight and verification moved to their own modules).
-__all__ = ["FATAL", "Applier", "Preflight", "WriteApi", "check", "check_target", "preflight", "scrub", "verify"]
-
 
 # -- execution -------------------------------------------------------------------------------
 
@@ -81,11 +76,9 @@ def _creates(change: Change) -> bool:
     return isinstance(change, CreateCampaign | CloneCampaign | ReplaceCampaign)
 
 
-def _campaign_id(record: Any) -> int | None:
-    found = _one(record)
-    if found is None or found.get("id") is None:
-        return None
-    return int(found["id"])
+def _campaign_id(record: Mapping[str, Any]) -> int | None:
+    """The id in a create or clone answer (None when Marketo answered without one)."""
+    return int(record["id"]) if record.get("id") is not None else None
 
 
 class Applier:
@@ -256,7 +249,7 @@ class Applier:
 
     def _find(self, change: CampaignChange) -> int | None:
         ref = change.campaign
-        found = next((c for c in _campaigns_in(self.api, ref.folder_ref) if c.name == ref.name), None)
+        found = next((c for c in campaigns_in(self.api, ref.folder_ref) if c.name == ref.name), None)
         return found.id if found is not None else None
 
     def _create(self, change: CampaignChange, call: Callable[[], Any]) -> Outcome:

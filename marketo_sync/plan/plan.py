@@ -29,14 +29,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from marketo_sync.changes import (
+from marketo_sync.errors import PlanError, UnsafePlan
+from marketo_sync.plan.changes import (
     ACTIONS,
     CampaignChange,
     Change,
     Drift,
     Unmanaged,
 )
-from marketo_sync.errors import PlanError, UnsafePlan
 
 FORMAT_VERSION = "1"
 

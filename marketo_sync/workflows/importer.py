@@ -23,25 +23,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from marketo_sync import _yaml
-from marketo_sync.desired import DesiredState, Location, ManagedFolder
+from marketo_sync.config import Environment, Project
+from marketo_sync.desired import yaml_loader as _yaml
+from marketo_sync.desired.model import DesiredState, Location, ManagedFolder
 from marketo_sync.errors import MarketoSyncError
-from marketo_sync.planner import CAMPAIGN_FOLDER_TYPES
+from marketo_sync.plan.planner import CAMPAIGN_FOLDER_TYPES
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import (
-    ReadApi,
+from marketo_sync.remote.read import ReadApi, read_remote
+from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
     RemoteState,
     RemoteToken,
     common_prefix,
     join_path,
-    read_remote,
     split_path,
 )
 
@@ -179,7 +178,7 @@ def read_containers(api: ReadApi, paths: Sequence[str], *, recursive: bool = Fal
             state.add_campaigns(ref, api.browse_campaigns(ref))
         tokens: tuple[RemoteToken, ...] | None = None
         if _is_program(folder):
-            tokens = tuple(_parse_tokens(api.get_tokens(ref)))
+            tokens = tuple(RemoteToken(t.name, t.type, t.value) for t in api.tokens_of(ref))
         result.containers.append(Container(folder, state.in_folder(ref), tokens))
     if call_count:
         result.calls = call_count() - start
@@ -188,17 +187,6 @@ def read_containers(api: ReadApi, paths: Sequence[str], *, recursive: bool = Fal
     return result
 
 
-def _parse_tokens(rows: Iterable[Any]) -> list[RemoteToken]:
-    """Token rows ``[{"folder": …, "tokens": [...]}]`` (flat lists accepted too)."""
-    tokens: list[RemoteToken] = []
-    for entry in rows:
-        items = entry.get("tokens") if isinstance(entry, Mapping) and "tokens" in entry else [entry]
-        for token in items or []:
-            if isinstance(token, Mapping) and "name" in token:
-                value = token.get("value")
-                tokens.append(RemoteToken(str(token["name"]), str(token.get("type") or "").strip().lower(),
-                                          "" if value is None else str(value)))
-    return tokens
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -405,3 +393,20 @@ def schema_reference(out: Path, project_root: Path) -> str:
 __all__ = ["Container", "ImportConflict", "ImportRefused", "ImportedFile", "build_files", "escape_variables",
            "file_names", "folder_with_variables", "read_containers", "render_container", "schema_reference",
            "slug", "write_files"]
+
+
+def default_output_directory(project: Project) -> Path:
+    """The project's (first) campaign directory: where ``import`` writes without ``--out``."""
+    for path in project.campaign_paths:
+        if path.suffix.lower() not in (".yaml", ".yml") and "*" not in str(path):
+            return Path(path)
+    return project.root / "campaigns"
+
+
+def shared_variables(project: Project, chosen: Environment) -> dict[str, str]:
+    """The chosen environment's variables that every environment defines, so the files
+    ``import`` writes stay valid in all of them (``validate --all-environments``)."""
+    names = set(chosen.variables)
+    for environment in project.environments.values():
+        names &= set(environment.variables)
+    return {name: str(chosen.variables[name]) for name in sorted(names)}

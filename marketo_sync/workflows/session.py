@@ -13,49 +13,53 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from marketo_sync.client import ClientSettings, MarketoApi, MarketoClient, RateLimits
-from marketo_sync.constants import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
+from marketo_sync.config import Environment, Project
+from marketo_sync.emulator.config import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
+
+if TYPE_CHECKING:
+    from marketo_sync.emulator.server import EmulatorServer
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Session:
-    """What a command needs to talk to one instance."""
+    """What a workflow needs to talk to one instance."""
 
     api: MarketoApi
     client: MarketoClient
-    instance: str       # stable, secret-free identity (saved plans are bound to it)
+    #: Stable, secret-free identity of the instance (saved plans are bound to it).
+    instance: str
     environment: str
-    emulator: Any = None  # the EmulatorServer when embedded (tests and the demo inspect it)
+    #: The in-process emulator when the environment embeds one (tests and the demo inspect it).
+    emulator: EmulatorServer | None = None
+
+    def calls_made(self) -> int:
+        """The client's running total of REST calls (identity calls excluded)."""
+        return self.client.stats.calls
 
 
-def client_limits(project: Any) -> RateLimits:
-    """The project's client limits, or the client's defaults (50 calls / 20 s, 5 concurrent)."""
-    limits = getattr(project, "limits", None)
-    if limits is None:
-        return RateLimits()
-    calls = getattr(limits, "rate_limit", None) or getattr(limits, "calls", None)
-    window = getattr(limits, "window", None) or getattr(limits, "rate_window", None)
-    concurrency = getattr(limits, "concurrency", None)
-    defaults = RateLimits()
-    return RateLimits(calls=int(calls or defaults.calls), window=float(window or defaults.window),
-                      concurrency=int(concurrency or defaults.concurrency))
+def client_limits(project: Project) -> RateLimits:
+    """The project's share of the instance's API budget, as the client's limits."""
+    limits = project.limits
+    return RateLimits(calls=int(limits.rate_limit), window=float(limits.window),
+                      concurrency=int(limits.concurrency))
 
 
-def _resolve(project: Any, path: Path | str) -> Path:
+def _resolve(project: Project, path: Path | str) -> Path:
     path = Path(path)
-    return path if path.is_absolute() else Path(getattr(project, "root", ".")) / path
+    return path if path.is_absolute() else project.root / path
 
 
 @contextmanager
-def open_session(project: Any, environment: Any, *,
+def open_session(project: Project, environment: Environment, *,
                  environ: Mapping[str, str] | None = None) -> Iterator[Session]:
     """Yield a :class:`Session` for ``environment``; close everything afterwards."""
     environ = os.environ if environ is None else environ
     with ExitStack() as stack:
-        embedded = getattr(environment, "embedded_emulator", None)
-        emulator = None
+        embedded = environment.embedded_emulator
+        emulator: EmulatorServer | None = None
         if embedded is not None:
             from marketo_sync.emulator import EmulatorConfig, EmulatorServer
 
@@ -67,13 +71,11 @@ def open_session(project: Any, environment: Any, *,
                                       client_secret=emulator.client_secret)
             instance = f"embedded-emulator:{embedded.state}"
         else:
-            prefix = getattr(environment, "env_prefix", None) or "MARKETO_"
-            settings = ClientSettings.from_env(environ, prefix=prefix)
+            settings = ClientSettings.from_env(environ, prefix=environment.env_prefix)
             instance = settings.instance
         client = stack.enter_context(MarketoClient(settings, limits=client_limits(project)))
         yield Session(api=MarketoApi(client), client=client, instance=instance,
-                      environment=str(getattr(environment, "name", "default")),
-                      emulator=emulator)
+                      environment=environment.name, emulator=emulator)
 
 
 @contextmanager

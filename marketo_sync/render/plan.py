@@ -1,4 +1,4 @@
-"""Views of a :class:`~marketo_sync.plan.Plan`: text, markdown and JSON. Pure functions -> ``str``.
+"""Views of a :class:`~marketo_sync.plan.plan.Plan`: text, markdown and JSON. Pure functions -> ``str``.
 
 * :func:`render_text`: for a terminal, Terraform-like (``+`` create/clone, ``~`` update,
   ``-`` delete, ``±`` replace, ``▶`` activate, ``■`` deactivate), colour only when asked
@@ -10,20 +10,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any
 
-from marketo_sync.changes import (
+from marketo_sync.plan.changes import (
     CampaignChange,
     Change,
     CloneCampaign,
     Drift,
     ReplaceCampaign,
-    TokenChange,
     Unmanaged,
 )
-from marketo_sync.plan import Plan
+from marketo_sync.plan.plan import Plan
+from marketo_sync.render.common import cell, id_suffix, md_inline, target_of, value_text
 
 #: GitHub refuses comments longer than this many characters.
 GITHUB_COMMENT_LIMIT = 65_536
@@ -42,23 +40,10 @@ _COLOURS: dict[str, str] = {
 }
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return json.dumps(value)
 
 
-def target_of(change: Change, *, with_id: bool = True) -> str:
-    """``Folder/…/Name (id 123)`` or ``Folder {{my.Token}}``."""
-    if isinstance(change, TokenChange):
-        return f"{change.token.folder} {{{{my.{change.token.name}}}}}"
-    assert isinstance(change, CampaignChange)
-    ref = change.campaign
-    return f"{ref.path} (id {ref.id})" if ref.id is not None and with_id else ref.path
 
 
-def _id_suffix(campaign_id: int | None) -> str:
-    return f" (id {campaign_id})" if campaign_id is not None else ""
 
 
 def details_of(change: Change) -> list[str]:
@@ -73,7 +58,7 @@ def details_of(change: Change) -> list[str]:
                      f"{change.campaign.folder}, delete the old; the campaign id changes")
     if change.ACTION in ("create", "clone", "replace"):
         if "description" in after:
-            lines.append(f"description: {_value(after['description'])}")
+            lines.append(f"description: {value_text(after['description'])}")
     elif change.ACTION in ("activate", "deactivate") and isinstance(change, CampaignChange) \
             and change.campaign.id is None:
         lines.append("once the campaign above exists")
@@ -82,8 +67,8 @@ def details_of(change: Change) -> list[str]:
         for key in sorted(set(before) | set(after), key=lambda k: (order.index(k) if k in order else 99, k)):
             if before.get(key) == after.get(key) and key in before:
                 continue
-            old = _value(before[key]) if key in before else "(none)"
-            lines.append(f"{key}: {old} -> {_value(after.get(key))}")
+            old = value_text(before[key]) if key in before else "(none)"
+            lines.append(f"{key}: {old} -> {value_text(after.get(key))}")
     elif change.ACTION in ("delete", "delete-token"):
         if change.reason == "undeclared":
             lines.append("not declared in any file (exclusive folder)")
@@ -92,15 +77,15 @@ def details_of(change: Change) -> list[str]:
         if before.get("isActive"):
             lines.append("active: deactivated first")
         if "value" in before:
-            lines.append(f"value: {_value(before['value'])}")
+            lines.append(f"value: {value_text(before['value'])}")
     return lines
 
 
 def _drift_line(drift: Drift) -> str:
     ref = drift.campaign
     where = f" ({drift.location})" if drift.location else ""
-    return (f"{ref.path}{_id_suffix(ref.id)}: {drift.field} is {_value(drift.actual)}, the file expects "
-            f"{_value(drift.expected)}{where}")
+    return (f"{ref.path}{id_suffix(ref.id)}: {drift.field} is {value_text(drift.actual)}, the file expects "
+            f"{value_text(drift.expected)}{where}")
 
 
 def drift_details(drift: Drift) -> list[str]:
@@ -113,7 +98,7 @@ def _unmanaged_line(item: Unmanaged) -> str:
     ref = item.campaign
     state = "active" if item.is_active else "inactive"
     why = "system campaign, never deleted" if item.reason == "system" else "additive folder"
-    return f"{ref.path}{_id_suffix(ref.id)}, {state}; {why}"
+    return f"{ref.path}{id_suffix(ref.id)}, {state}; {why}"
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -165,20 +150,14 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
 # -- markdown ----------------------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    """Escape what would break a table cell or inline code."""
-    return text.replace("|", "\\|").replace("`", "'").replace("\n", " ")
 
 
-def _cell(text: str, limit: int = 300) -> str:
-    text = _md(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _drift_cell(drift: Drift) -> str:
-    text = _cell(_drift_line(drift).split(': ', 1)[-1])
+    text = cell(_drift_line(drift).split(': ', 1)[-1])
     details = drift_details(drift)
-    shown = [_cell(line, 200) for line in details[:10]]
+    shown = [cell(line, 200) for line in details[:10]]
     if len(details) > len(shown):
         shown.append(f"… {len(details) - len(shown)} more")
     return "<br>".join([text, *shown])
@@ -187,8 +166,8 @@ def _drift_cell(drift: Drift) -> str:
 def _change_row(change: Change) -> str:
     details = "; ".join(details_of(change))
     campaign_id = change.campaign.id if isinstance(change, CampaignChange) else None
-    return (f"| {SYMBOLS[change.ACTION]} | {change.ACTION} | `{_cell(target_of(change, with_id=False), 400)}`"
-            f"{_id_suffix(campaign_id)} | {_cell(details)} |")
+    return (f"| {SYMBOLS[change.ACTION]} | {change.ACTION} | `{cell(target_of(change, with_id=False), 400)}`"
+            f"{id_suffix(campaign_id)} | {cell(details)} |")
 
 
 def _section(title: str, head: list[str], rows: list[str], budget: int,
@@ -218,9 +197,9 @@ def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET) -> str:
     budget = min(budget, GITHUB_COMMENT_LIMIT - 1)
     title = "### marketo-sync plan"
     if plan.environment:
-        title += f": `{_md(plan.environment)}`"
+        title += f": `{md_inline(plan.environment)}`"
     if plan.instance:
-        title += f" on `{_md(plan.instance)}`"
+        title += f" on `{md_inline(plan.instance)}`"
     out: list[str] = [title, ""]
     if plan.is_empty:
         out.append("**No changes.** The instance matches the campaign files.")
@@ -249,12 +228,12 @@ def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET) -> str:
                          [_change_row(c) for c in plan.changes], "changes"))
     if plan.drift:
         sections.append((f"Drift ({len(plan.drift)})", ["| Campaign | Difference |", "|---|---|"],
-                         [f"| `{_cell(d.campaign.path, 400)}`{_id_suffix(d.campaign.id)} | "
+                         [f"| `{cell(d.campaign.path, 400)}`{id_suffix(d.campaign.id)} | "
                           f"{_drift_cell(d)} |" for d in plan.drift],
                          "drift entries"))
     if plan.unmanaged:
         sections.append((f"Unmanaged campaigns ({len(plan.unmanaged)})", [],
-                         [f"- `{_cell(u.campaign.path, 400)}`{_id_suffix(u.campaign.id)} — {_cell(_unmanaged_line(u).split(', ', 1)[-1])}"
+                         [f"- `{cell(u.campaign.path, 400)}`{id_suffix(u.campaign.id)} — {cell(_unmanaged_line(u).split(', ', 1)[-1])}"
                           for u in plan.unmanaged], "unmanaged campaigns"))
     for title_text, head, rows, what in sections:
         lines, _ = _section(title_text, head, rows, max(remaining, 500), what)

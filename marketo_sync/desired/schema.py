@@ -21,10 +21,10 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
-from marketo_sync import _yaml
-from marketo_sync._yaml import Problem
+from marketo_sync.desired import yaml_loader as _yaml
+from marketo_sync.desired.yaml_loader import Problem
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # marketo_sync/
 #: The repository's ``schemas/`` (a source checkout); an installed package has a copy.
 _SOURCE_SCHEMAS = _PACKAGE.parent / "schemas"
 _PACKAGED_SCHEMAS = _PACKAGE / "schemas"

@@ -9,29 +9,27 @@ once, so nothing is silently lost: ``applied``, ``failed`` (with Marketo's code 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from marketo_sync.changes import CampaignChange, Change, TokenChange
+from marketo_sync.plan.changes import CampaignChange, Change, TokenChange
 
 FORMAT_VERSION = "1"
+
+_SECRET = re.compile(r"(access_token|client_secret|client_id|Bearer)([=:\s]+)[^&\s'\"]+", re.IGNORECASE)
+
+
+def scrub(text: str) -> str:
+    """Defence in depth: no token or secret may reach an outcome, the journal or the receipt."""
+    return _SECRET.sub(r"\1\2***", text)
 
 APPLIED = "applied"
 FAILED = "failed"
 SKIPPED = "skipped"
 UNKNOWN = "unknown"
 FINAL_STATUSES = (APPLIED, FAILED, SKIPPED, UNKNOWN)
-
-
-def target_text(change: Change, campaign_id: int | None = None) -> str:
-    """``Folder/…/Name (id 123)`` or ``Folder {{my.Token}}`` for messages."""
-    if isinstance(change, TokenChange):
-        return f"{change.token.folder} {{{{my.{change.token.name}}}}}"
-    assert isinstance(change, CampaignChange)
-    ref = change.campaign
-    shown = campaign_id if campaign_id is not None else ref.id
-    return f"{ref.path} (id {shown})" if shown is not None else ref.path
 
 
 @dataclass
@@ -127,42 +125,3 @@ class Receipt:
 
     def to_json(self) -> str:
         return json.dumps(self.to_document(), indent=2, ensure_ascii=False) + "\n"
-
-    def render_text(self) -> str:
-        counts = self.counts()
-        lines: list[str] = []
-        for outcome in self.outcomes:
-            if outcome.status == APPLIED:
-                continue
-            what = f"{outcome.change.ACTION} {target_text(outcome.change, outcome.id)}"
-            if outcome.status == FAILED:
-                code = f"Marketo error {outcome.code}: " if outcome.code else ""
-                lines.append(f"  ✗ failed   {what}\n      {code}{outcome.message}")
-            elif outcome.status == SKIPPED:
-                lines.append(f"  - skipped  {what}\n      {outcome.message}")
-            else:
-                lines.append(f"  ? unknown  {what}\n      {outcome.message}")
-        notes = [o for o in self.outcomes if o.status == APPLIED and o.note]
-        for outcome in notes:
-            lines.append(f"  ✓ applied  {outcome.change.ACTION} {target_text(outcome.change, outcome.id)}"
-                         f"\n      {outcome.note}")
-        head = (f"Apply: {counts[APPLIED]} applied, {counts[FAILED]} failed, {counts[SKIPPED]} skipped, "
-                f"{counts[UNKNOWN]} unknown (of {len(self.outcomes)}).")
-        out = [head]
-        if self.stopped:
-            out.append(f"Stopped early: {self.stopped}")
-        out.extend(lines)
-        if self.differences:
-            out.append(f"Verification: {len(self.differences)} difference(s) after reading back "
-                       f"{self.verified} item(s):")
-            out.extend(f"  ≠ {d.text()}" for d in self.differences)
-        elif self.verified:
-            out.append(f"Verification: read back {self.verified} item(s), all as planned.")
-        if counts[UNKNOWN]:
-            out.append("Some outcomes are unknown: run `marketo-sync plan` to see what is left to do; "
-                       "apply again converges.")
-        elif not self.ok:
-            out.append("Run `marketo-sync plan` to see what is left to do.")
-        if self.journal:
-            out.append(f"Journal: {self.journal}")
-        return "\n".join(out) + "\n"

@@ -10,21 +10,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from marketo_sync.apply_common import WriteApi, _campaign, _campaigns_in, _differs, _real, _tokens, scrub
-from marketo_sync.changes import CampaignChange, Change, TokenChange
+from marketo_sync.apply.reads import WriteApi, campaign_by_id, campaigns_in, differs, is_resolved, tokens_of
+from marketo_sync.apply.receipt import APPLIED, Difference, Outcome, scrub
 from marketo_sync.errors import ApiError
-from marketo_sync.receipt import APPLIED, Difference, Outcome, target_text
+from marketo_sync.plan.changes import CampaignChange, Change, TokenChange, target_text
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteCampaign
+from marketo_sync.remote.state import RemoteCampaign
 
 
 def check(api: WriteApi, change: Change, campaign_id: int | None) -> list[Difference]:
     """Read one change's target and compare with its ``verify`` (used to settle odd answers)."""
     if isinstance(change, TokenChange):
-        current = _tokens(api, change.token.folder_ref).get(change.token.name)
+        current = tokens_of(api, change.token.folder_ref).get(change.token.name)
         return _compare(target_text(change), dict(change.verify), current, (change.key,))
     assert campaign_id is not None
-    now = _campaign(api, campaign_id)
+    now = campaign_by_id(api, campaign_id)
     return _compare(target_text(change, campaign_id), dict(change.verify),
                     now.fields() if now is not None else None, (change.key,))
 
@@ -37,7 +37,7 @@ def _compare(target: str, expected: Mapping[str, Any], actual: Mapping[str, Any]
         return [Difference(target, "exists", True, False, keys)]
     return [Difference(target, name, value, actual.get(name), keys)
             for name, value in expected.items()
-            if name != "exists" and _differs(value, actual.get(name), name)]
+            if name != "exists" and differs(value, actual.get(name), name)]
 
 
 @dataclass
@@ -85,11 +85,11 @@ def verify(api: WriteApi, outcomes: Iterable[Outcome]) -> tuple[int, list[Differ
     for campaign_id, entry in campaigns.items():
         keys = tuple(entry.keys)
         try:
-            if _real(entry.folder) and entry.folder not in browsed:
-                browsed[entry.folder] = {c.id: c for c in _campaigns_in(api, entry.folder)}
+            if is_resolved(entry.folder) and entry.folder not in browsed:
+                browsed[entry.folder] = {c.id: c for c in campaigns_in(api, entry.folder)}
             now = browsed.get(entry.folder, {}).get(campaign_id)
             if now is None:
-                now = _campaign(api, campaign_id)
+                now = campaign_by_id(api, campaign_id)
         except ApiError as error:
             differences.append(Difference(entry.target, "read back", "readable",
                                           scrub(f"{error.code}: {error.message}"), keys))
@@ -101,7 +101,7 @@ def verify(api: WriteApi, outcomes: Iterable[Outcome]) -> tuple[int, list[Differ
         keys = tuple(entry.keys)
         try:
             if folder not in read_tokens:
-                read_tokens[folder] = _tokens(api, folder)
+                read_tokens[folder] = tokens_of(api, folder)
         except ApiError as error:
             differences.append(Difference(entry.target, "read back", "readable",
                                           scrub(f"{error.code}: {error.message}"), keys))

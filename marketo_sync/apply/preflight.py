@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from marketo_sync.apply_common import WriteApi, _campaign, _campaigns_in, _differs, _real, _tokens
+from marketo_sync.apply.reads import WriteApi, campaign_by_id, campaigns_in, differs, is_resolved, tokens_of
 from marketo_sync.errors import StalePlan, UnsafePlan
-from marketo_sync.plan import Observation, Plan
+from marketo_sync.plan.plan import Observation, Plan
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote import RemoteCampaign
+from marketo_sync.remote.state import RemoteCampaign
 
 
 def check_target(plan: Plan, *, environment: str, instance: str) -> None:
@@ -44,7 +44,7 @@ def _compare_campaign(obs: Observation, now: RemoteCampaign | None, moved_from: 
         out.append(f"{where} (id {obs.id}) moved to {now.folder}")
     current = now.fields()
     changed = [name for name, value in obs.fields.items()
-               if name in current and _differs(value, current[name], name)]
+               if name in current and differs(value, current[name], name)]
     for name in changed:
         out.append(f"{where} (id {obs.id}): {name} was {obs.fields[name]!r}, is now {current[name]!r}")
     if not changed and obs.updated_at and now.updated_at and obs.updated_at != now.updated_at:
@@ -63,14 +63,14 @@ def preflight(api: WriteApi, plan: Plan) -> Preflight:
 
     def folder_campaigns(ref: FolderRef) -> list[RemoteCampaign]:
         if ref not in by_folder:
-            by_folder[ref] = _campaigns_in(api, ref)
+            by_folder[ref] = campaigns_in(api, ref)
             result.reads += 1
         return by_folder[ref]
 
     def by_id(campaign_id: int) -> RemoteCampaign | None:
         if campaign_id not in result.campaigns:
             result.reads += 1
-            found = _campaign(api, campaign_id)
+            found = campaign_by_id(api, campaign_id)
             if found is None:
                 return None
             result.campaigns[campaign_id] = found
@@ -80,7 +80,7 @@ def preflight(api: WriteApi, plan: Plan) -> Preflight:
         if obs.kind != "campaign":
             continue
         ref = FolderRef.parse(obs.folder_ref)
-        here = folder_campaigns(ref) if _real(ref) else []
+        here = folder_campaigns(ref) if is_resolved(ref) else []
         for campaign in here:
             result.campaigns.setdefault(campaign.id, campaign)
         if not obs.exists:
@@ -94,7 +94,7 @@ def preflight(api: WriteApi, plan: Plan) -> Preflight:
             _compare_campaign(obs, in_folder, None, result.differences)
             continue
         now = by_id(obs.id)
-        moved = ref if (now is not None and _real(ref) and now.folder != ref) else None
+        moved = ref if (now is not None and is_resolved(ref) and now.folder != ref) else None
         _compare_campaign(obs, now, moved, result.differences)
 
     token_reads: dict[FolderRef, dict[str, dict[str, str]]] = {}
@@ -103,7 +103,7 @@ def preflight(api: WriteApi, plan: Plan) -> Preflight:
             continue
         ref = FolderRef.parse(obs.folder_ref)
         if ref not in token_reads:
-            token_reads[ref] = _tokens(api, ref)
+            token_reads[ref] = tokens_of(api, ref)
             result.reads += 1
         current = token_reads[ref].get(obs.name)
         where = f"{obs.folder} {{{{my.{obs.name}}}}}"

@@ -301,6 +301,20 @@ class DeleteToken(TokenChange):
     SYMBOL: ClassVar[str] = "-"
 
 
+def target_text(change: Change, campaign_id: int | None = None) -> str:
+    """``Folder/…/Name (id 123)`` or ``Folder {{my.Token}}``: how messages name a change's target.
+
+    ``campaign_id`` overrides the planned id (the id a create or clone produced).
+    """
+    if isinstance(change, TokenChange):
+        return f"{change.token.folder} {{{{my.{change.token.name}}}}}"
+    if not isinstance(change, CampaignChange):
+        return change.key
+    ref = change.campaign
+    shown = campaign_id if campaign_id is not None else ref.id
+    return f"{ref.path} (id {shown})" if shown is not None else ref.path
+
+
 CHANGE_CLASSES: dict[str, type[Change]] = {
     cls.ACTION: cls
     for cls in (CreateCampaign, CloneCampaign, ReplaceCampaign, UpdateCampaign, DeactivateCampaign,

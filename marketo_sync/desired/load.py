@@ -7,7 +7,8 @@ without a template, ...). It collects **every** problem, each placed at
 ``file, line N, column M`` with its field, and raises one :class:`ValidationError`, so a
 user fixes all of them in one pass and no API call is ever made for invalid files.
 
-The dataclasses are the contract with the planner (``remote.py``, ``planner.py``).
+The dataclasses it builds (:mod:`marketo_sync.desired.model`) are the contract with the
+reader and the planner.
 """
 
 from __future__ import annotations
@@ -15,84 +16,23 @@ from __future__ import annotations
 import glob
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from marketo_sync import _yaml, schema
-from marketo_sync._yaml import Problem
+from marketo_sync.desired import schema
+from marketo_sync.desired import yaml_loader as _yaml
+from marketo_sync.desired.model import (
+    DesiredCampaign,
+    DesiredState,
+    DesiredToken,
+    Location,
+    ManagedFolder,
+    ParentSpec,
+)
+from marketo_sync.desired.yaml_loader import Problem
 from marketo_sync.errors import ValidationError
 from marketo_sync.refs import FolderRef
-
-ManagedMode = Literal["exclusive", "additive"]
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where something was declared: ``campaigns/webinars.yaml, line 12, column 5``."""
-
-    file: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"{self.file}, line {self.line}, column {self.column}"
-
-
-#: A parent container as written by the user: a path (variables already substituted,
-#: e.g. ``"Marketing Activities/Webinars/2026-03 Webinar"``) or an explicit ref.
-ParentSpec = str | FolderRef
-
-
-@dataclass(frozen=True)
-class DesiredCampaign:
-    """One declared smart campaign.
-
-    ``None`` for ``description`` or ``active`` means "not managed": the planner leaves
-    that attribute as it is.
-    """
-
-    name: str
-    folder: ParentSpec
-    location: Location
-    description: str | None = None
-    active: bool | None = None
-    template: str | int | None = None   # "Path/To/Folder/Campaign Name" or a campaign id
-    id: int | None = None               # pins identity: a different remote name is a rename
-    protect: bool = False               # never deactivated or deleted by the tool
-    expect: Mapping[str, Any] = field(default_factory=dict)  # read-only attributes, drift only
-    allow_replace: bool = False         # a folder move (clone + delete, new id) is allowed
-
-
-@dataclass(frozen=True)
-class ManagedFolder:
-    """A container whose campaigns the files manage, and how strictly."""
-
-    folder: ParentSpec
-    mode: ManagedMode
-    location: Location
-
-
-@dataclass(frozen=True)
-class DesiredToken:
-    """A program (or folder) My Token, by bare name (no ``{{my.}}``)."""
-
-    folder: ParentSpec
-    name: str
-    type: str
-    value: str
-    location: Location
-
-
-@dataclass(frozen=True)
-class DesiredState:
-    """Everything the files declare, validated."""
-
-    campaigns: tuple[DesiredCampaign, ...] = ()
-    folders: tuple[ManagedFolder, ...] = ()
-    tokens: tuple[DesiredToken, ...] = ()
-    files: tuple[str, ...] = ()
-
 
 # -- loading -------------------------------------------------------------------------------
 

@@ -1,0 +1,82 @@
+"""Desired state: the frozen dataclasses the campaign files are loaded into.
+
+They are the contract between the loader (:mod:`marketo_sync.desired.load`), the reader
+(:mod:`marketo_sync.remote.read`) and the planner (:mod:`marketo_sync.plan.planner`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from marketo_sync.refs import FolderRef
+
+ManagedMode = Literal["exclusive", "additive"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was declared: ``campaigns/webinars.yaml, line 12, column 5``."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}, line {self.line}, column {self.column}"
+
+
+#: A parent container as written by the user: a path (variables already substituted,
+#: e.g. ``"Marketing Activities/Webinars/2026-03 Webinar"``) or an explicit ref.
+ParentSpec = str | FolderRef
+
+
+@dataclass(frozen=True)
+class DesiredCampaign:
+    """One declared smart campaign.
+
+    ``None`` for ``description`` or ``active`` means "not managed": the planner leaves
+    that attribute as it is.
+    """
+
+    name: str
+    folder: ParentSpec
+    location: Location
+    description: str | None = None
+    active: bool | None = None
+    template: str | int | None = None   # "Path/To/Folder/Campaign Name" or a campaign id
+    id: int | None = None               # pins identity: a different remote name is a rename
+    protect: bool = False               # never deactivated or deleted by the tool
+    expect: Mapping[str, Any] = field(default_factory=dict)  # read-only attributes, drift only
+    allow_replace: bool = False         # a folder move (clone + delete, new id) is allowed
+
+
+@dataclass(frozen=True)
+class ManagedFolder:
+    """A container whose campaigns the files manage, and how strictly."""
+
+    folder: ParentSpec
+    mode: ManagedMode
+    location: Location
+
+
+@dataclass(frozen=True)
+class DesiredToken:
+    """A program (or folder) My Token, by bare name (no ``{{my.}}``)."""
+
+    folder: ParentSpec
+    name: str
+    type: str
+    value: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Everything the files declare, validated."""
+
+    campaigns: tuple[DesiredCampaign, ...] = ()
+    folders: tuple[ManagedFolder, ...] = ()
+    tokens: tuple[DesiredToken, ...] = ()
+    files: tuple[str, ...] = ()

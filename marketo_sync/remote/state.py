@@ -1,0 +1,256 @@
+"""What the planner knows of the instance: :class:`RemoteState` and its records, normalised.
+
+Volatile fields are normalised here, once, so that the planner compares stable values only:
+``computedUrl`` (its host changes between reads) is reduced to its ``#`` fragment and never
+compared; a description of ``" "``/``None`` is ``""``; asset dates ``2016-09-10T23:16:19Z+0000``
+become ISO 8601 ``2016-09-10T23:16:19+00:00``. Everything here is pure: the reader that fills a
+:class:`RemoteState` through the API is :mod:`marketo_sync.remote.read`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from marketo_sync.desired.load import DesiredCampaign, ParentSpec
+from marketo_sync.plan.rules import Fingerprint
+from marketo_sync.refs import FolderRef
+
+Record = Mapping[str, Any]
+
+# -- normalisation ------------------------------------------------------------------------
+
+
+def split_path(path: str) -> tuple[str, ...]:
+    """User or API path as segments, without empty ones: ``"/A/B/"`` -> ``("A", "B")``."""
+    return tuple(s.strip() for s in str(path).split("/") if s.strip())
+
+
+def join_path(segments: Iterable[str]) -> str:
+    return "/".join(segments)
+
+
+def normalise_description(value: Any) -> str:
+    """Marketo returns ``" "`` (or nothing) for an empty description: all are ``""``."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "" if not text.strip() else text
+
+
+def normalise_date(value: Any) -> str | None:
+    """Asset dates ``2016-09-10T23:16:19Z+0000`` (Z *and* offset) as ISO 8601 with offset."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    candidate = text
+    if "Z" in candidate and (candidate.endswith("Z") is False):
+        candidate = candidate.replace("Z", "")
+    elif candidate.endswith("Z"):
+        candidate = candidate[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        return text
+    if parsed.tzinfo is None:
+        return parsed.isoformat() + "+00:00"
+    return parsed.isoformat()
+
+
+def url_fragment(url: Any) -> str | None:
+    """``https://app-xyz.marketo.com/#SC1234A1`` -> ``#SC1234A1`` (the host is volatile)."""
+    if not url:
+        return None
+    text = str(url)
+    return text[text.index("#"):] if "#" in text else None
+
+
+@dataclass(frozen=True)
+class RemoteFolder:
+    """A resolved container: its ref, the user path (no workspace) and the API path."""
+
+    ref: FolderRef
+    path: str
+    api_path: str
+    name: str
+    folder_type: str = ""
+    is_system: bool = False
+    workspace: str = ""
+
+    @classmethod
+    def from_record(cls, record: Record) -> RemoteFolder | None:
+        ref = FolderRef.parse_or_none(record.get("folderId"))
+        if ref is None and record.get("id") is not None:
+            kind = "Program" if str(record.get("folderType", "")).lower() == "program" else "Folder"
+            ref = FolderRef(int(record["id"]), kind)  # type: ignore[arg-type]
+        if ref is None:
+            return None
+        api_path = str(record.get("path") or "")
+        workspace = str(record.get("workspace") or "")
+        segments = list(split_path(api_path))
+        if len(segments) >= 2 and workspace and segments[1] == workspace:
+            del segments[1]
+        return cls(ref=ref, path=join_path(segments) or str(record.get("name", "")), api_path=api_path,
+                   name=str(record.get("name", "")), folder_type=str(record.get("folderType", "")),
+                   is_system=bool(record.get("isSystem", False)), workspace=workspace)
+
+
+#: The campaign attributes the planner compares or reports, as Marketo names them.
+COMPARED_FIELDS: tuple[str, ...] = (
+    "name", "description", "isActive", "type", "isRequestable", "qualificationRuleType",
+    "isCommunicationLimitEnabled", "isSystem",
+)
+
+
+@dataclass(frozen=True)
+class RemoteCampaign:
+    """A smart campaign as read, normalised (see the module docstring)."""
+
+    id: int
+    name: str
+    folder: FolderRef | None
+    description: str = ""
+    type: str = ""
+    is_active: bool = False
+    is_system: bool = False
+    is_requestable: bool = False
+    qualification_rule_type: str | None = None
+    is_communication_limit_enabled: bool | None = None
+    status: str = ""
+    updated_at: str | None = None
+    workspace: str = ""
+    url: str | None = None
+
+    @classmethod
+    def from_record(cls, record: Record) -> RemoteCampaign:
+        return cls(
+            id=int(record["id"]),
+            name=str(record.get("name", "")),
+            folder=FolderRef.parse_or_none(record.get("folder")),
+            description=normalise_description(record.get("description")),
+            type=str(record.get("type") or "").lower(),
+            is_active=bool(record.get("isActive", False)),
+            is_system=bool(record.get("isSystem", False)),
+            is_requestable=bool(record.get("isRequestable", False)),
+            qualification_rule_type=record.get("qualificationRuleType"),
+            is_communication_limit_enabled=record.get("isCommunicationLimitEnabled"),
+            status=str(record.get("status") or ""),
+            updated_at=normalise_date(record.get("updatedAt")),
+            workspace=str(record.get("workspace") or ""),
+            url=url_fragment(record.get("computedUrl")),
+        )
+
+    def fields(self) -> dict[str, Any]:
+        """The compared attributes under Marketo's names (for observations and drift)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "isActive": self.is_active,
+            "type": self.type,
+            "isRequestable": self.is_requestable,
+            "qualificationRuleType": self.qualification_rule_type,
+            "isCommunicationLimitEnabled": self.is_communication_limit_enabled,
+            "isSystem": self.is_system,
+        }
+
+
+@dataclass(frozen=True)
+class RemoteToken:
+    name: str
+    type: str
+    value: str
+
+
+@dataclass
+class RemoteState:
+    """What the planner knows of the instance. Absent keys mean "not read", not "absent"."""
+
+    folders: dict[str, RemoteFolder] = field(default_factory=dict)
+    folders_by_ref: dict[FolderRef, RemoteFolder] = field(default_factory=dict)
+    missing_paths: set[str] = field(default_factory=set)
+    missing_refs: set[FolderRef] = field(default_factory=set)
+    #: Campaigns per browsed container (direct children only).
+    campaigns: dict[FolderRef, tuple[RemoteCampaign, ...]] = field(default_factory=dict)
+    #: Every campaign seen, by id (browsed or read by id).
+    by_id: dict[int, RemoteCampaign] = field(default_factory=dict)
+    missing_ids: set[int] = field(default_factory=set)
+    tokens: dict[FolderRef, dict[str, RemoteToken]] = field(default_factory=dict)
+    #: Smart list and flow fingerprints by campaign id (only campaigns with ``expect.rules``
+    #: and their templates); a missing id means "not read" or "could not be read".
+    rules: dict[int, Fingerprint] = field(default_factory=dict)
+    #: Campaign records as read by id (they carry ``flow``), reused by the rules reader.
+    records: dict[int, Record] = field(default_factory=dict)
+    read_calls: int = 0
+
+    def add_folder(self, folder: RemoteFolder) -> None:
+        self.folders_by_ref.setdefault(folder.ref, folder)
+        self.folders.setdefault(folder.path, folder)
+        with_ws = join_path(split_path(folder.api_path))
+        if with_ws:
+            self.folders.setdefault(with_ws, folder)
+
+    def add_campaigns(self, container: FolderRef, records: Iterable[Record]) -> None:
+        found: list[RemoteCampaign] = []
+        for record in records:
+            campaign = RemoteCampaign.from_record(record)
+            self.by_id[campaign.id] = campaign
+            if campaign.folder == container:
+                found.append(campaign)
+        self.campaigns[container] = tuple(sorted(found, key=lambda c: (c.name, c.id)))
+
+    def folder(self, spec: ParentSpec) -> RemoteFolder | None:
+        """The resolved container of a user path or ref, or None when it does not exist."""
+        if isinstance(spec, FolderRef):
+            return self.folders_by_ref.get(spec)
+        return self.folders.get(join_path(split_path(spec)))
+
+    def in_folder(self, ref: FolderRef) -> tuple[RemoteCampaign, ...]:
+        return self.campaigns.get(ref, ())
+
+    def find(self, ref: FolderRef, name: str) -> RemoteCampaign | None:
+        """Campaign by (parent, name): the identity Marketo guarantees unique."""
+        for campaign in self.campaigns.get(ref, ()):
+            if campaign.name == name:
+                return campaign
+        return None
+
+    def path_of(self, ref: FolderRef | None) -> str:
+        folder = self.folders_by_ref.get(ref) if ref else None
+        return folder.path if folder else (str(ref) if ref else "(unknown folder)")
+
+
+def template_parts(template: str) -> tuple[str, str]:
+    """``"A/B/Campaign"`` -> (``"A/B"``, ``"Campaign"``)."""
+    segments = split_path(template)
+    return join_path(segments[:-1]), (segments[-1] if segments else "")
+
+def common_prefix(group: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    """The longest leading run of segments all the paths share."""
+    prefix = group[0]
+    for segments in group[1:]:
+        n = 0
+        while n < min(len(prefix), len(segments)) and prefix[n] == segments[n]:
+            n += 1
+        prefix = prefix[:n]
+    return prefix
+
+def find_declared(state: RemoteState, campaign: DesiredCampaign) -> RemoteCampaign | None:
+    """The remote campaign a declaration names (by pinned id anywhere, else by (parent, name))."""
+    if campaign.id is not None:
+        return state.by_id.get(campaign.id)
+    folder = state.folder(campaign.folder)
+    return state.find(folder.ref, campaign.name) if folder is not None else None
+
+def exists_remotely(state: RemoteState, campaign: DesiredCampaign) -> bool:
+    """Whether a declared campaign exists (by pinned id anywhere, else by (parent, name))."""
+    return find_declared(state, campaign) is not None
+
+def find_template(state: RemoteState, template: str | int) -> RemoteCampaign | None:
+    """The template campaign, by id or by ``Folder/…/Name``, among what was read."""
+    if isinstance(template, int):
+        return state.by_id.get(template)
+    folder_path, name = template_parts(template)
+    folder = state.folder(folder_path)
+    return state.find(folder.ref, name) if folder is not None else None

@@ -1,0 +1,105 @@
+"""The apply workflow: get the plan, refuse what must not run, execute, read back.
+
+Order of the steps, each before the next (``commands/apply.py`` supplies the two
+interactive pieces, showing the plan and asking for ``yes``, as callbacks):
+
+1. plan now, or load ``planfile`` (checksum verified) and refuse another environment/instance;
+2. show the plan; stop when it has no changes;
+3. refuse an unsafe plan (``allow_delete``, ``force``), then ask for approval;
+4. re-read what the plan observed and refuse a stale plan (zero writes);
+5. run the changes with a journal under ``<state dir>/journal/``; read back; the receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from marketo_sync.apply.applier import Applier
+from marketo_sync.apply.journal import Journal
+from marketo_sync.apply.preflight import check_target, preflight
+from marketo_sync.apply.receipt import Receipt
+from marketo_sync.apply.verify import verify
+from marketo_sync.config import Safety
+from marketo_sync.desired.model import DesiredState
+from marketo_sync.errors import PlanError
+from marketo_sync.plan.plan import Plan
+from marketo_sync.workflows.plan import build_plan
+from marketo_sync.workflows.session import Session
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyOptions:
+    """What the user allowed, and where journals go."""
+
+    allow_delete: bool = False
+    force: bool = False
+    allow_replace: bool = False
+    safety: Safety = Safety()
+    state_dir: Path = Path(".marketo-sync")
+
+
+def load_plan_file(path: Path) -> Plan:
+    """A plan saved by ``plan --out``; its checksum is verified."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PlanError(f"cannot read the plan file {path}: {error.strerror or error}") from error
+    return Plan.from_json(text)
+
+
+def get_plan(session: Session, *, desired: DesiredState | None, planfile: Path | None,
+             allow_replace: bool = False) -> Plan:
+    """Plan now from ``desired``, or load ``planfile`` and refuse it for another instance."""
+    if planfile is not None:
+        plan = load_plan_file(planfile)
+        check_target(plan, environment=session.environment, instance=session.instance)
+        return plan
+    if desired is None:
+        raise PlanError("nothing to apply: neither campaign files nor a plan file were given")
+    return build_plan(session, desired, allow_replace=allow_replace)
+
+
+def apply_plan(session: Session, plan: Plan, options: ApplyOptions, *,
+               approve: Callable[[], None] | None = None, progress: Progress | None = None) -> Receipt:
+    """Refuse an unsafe or stale plan (nothing written), ask ``approve``, execute, verify.
+
+    ``approve`` raises to cancel (it is ``None`` for an auto-approved or saved plan).
+    """
+    if not plan.has_changes:
+        return Receipt(environment=plan.environment, instance=plan.instance)
+    plan.raise_if_unsafe(allow_delete=options.allow_delete, force=options.force,
+                         max_share=options.safety.max_destructive_share,
+                         min_managed=options.safety.min_managed)
+    if approve is not None:
+        approve()
+    preflight(session.api, plan)
+    return execute(session, plan, state_dir=options.state_dir, progress=progress)
+
+
+def execute(session: Session, plan: Plan, *, state_dir: Path, progress: Progress | None = None) -> Receipt:
+    """Run an approved, fresh plan with a journal; read back; the receipt. No prompts, no output."""
+    checksum = str(plan.to_document()["checksum"])
+    receipt = Receipt(environment=plan.environment, instance=plan.instance, plan_checksum=checksum)
+    workers = max(1, session.client.limits.concurrency)
+    with Journal.create(state_dir, session.environment) as journal:
+        receipt.journal = str(journal.path)
+        journal.header(plan_checksum=checksum, plan_created_at=plan.created_at,
+                       environment=session.environment, instance=session.instance,
+                       changes=len(plan.changes))
+        applier = Applier(session.api, plan, journal=journal, workers=workers, progress=progress)
+        try:
+            receipt.outcomes = applier.run()
+        finally:
+            if not receipt.outcomes:  # interrupted: record what the applier knew
+                receipt.outcomes = [applier.outcomes[c.key] for c in plan.changes if c.key in applier.outcomes]
+            receipt.stopped = applier.stopped
+            journal.footer(receipt.counts(), stopped=applier.stopped or None,
+                           interrupted=applier.stopped == "interrupted")
+        receipt.verified, receipt.differences = verify(session.api, receipt.outcomes)
+        if receipt.differences:
+            journal.write({"type": "verification", "differences": [d.data for d in receipt.differences]})
+    return receipt

@@ -1,0 +1,23 @@
+"""The plan workflow: read what the files refer to, diff, return the :class:`Plan`.
+
+Shared by ``plan``, ``apply`` (which plans when given no plan file), ``drift`` and ``demo``:
+one read of the instance (:mod:`marketo_sync.remote.read`) and one pure diff
+(:mod:`marketo_sync.plan.planner`).
+"""
+
+from __future__ import annotations
+
+from marketo_sync.desired.model import DesiredState
+from marketo_sync.plan.plan import Plan
+from marketo_sync.plan.planner import PlanOptions, diff
+from marketo_sync.remote.read import read_remote
+from marketo_sync.workflows.session import Session
+
+
+def build_plan(session: Session, desired: DesiredState, *, allow_replace: bool = False) -> Plan:
+    """Read what ``desired`` refers to through ``session.api`` and diff: the whole plan step."""
+    remote = read_remote(session.api, desired, call_count=session.calls_made)
+    limits = session.client.limits
+    options = PlanOptions(allow_replace=allow_replace, environment=session.environment,
+                          instance=session.instance, rate_calls=limits.calls, rate_window=limits.window)
+    return diff(desired, remote, options)
