@@ -101,6 +101,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="seed that makes random faults reproducible")
     parser.add_argument("--legacy-query-token", action="store_true",
                         help="also accept the access_token query parameter (refused by default)")
+    parser.add_argument("--no-flow-api", action="store_true",
+                        help="behave like an instance without the flow-step endpoints (they answer 610)")
     parser.add_argument("--client-id", default=EMULATOR_CLIENT_ID, help="client id identity accepts")
     parser.add_argument("--client-secret", default=EMULATOR_CLIENT_SECRET,
                         help="client secret identity accepts (default: the documented emulator value)")
@@ -117,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             client_id=args.client_id, client_secret=args.client_secret, rate_limit=args.rate_limit,
             concurrency=args.concurrency, daily_quota=args.daily_quota, token_ttl=args.token_ttl,
             latency_ms=args.latency_ms, fault_rate=args.fault_rate, fault_seed=args.fault_seed,
-            legacy_query_token=args.legacy_query_token)
+            legacy_query_token=args.legacy_query_token, no_flow_api=args.no_flow_api)
         server = EmulatorServer(config)
     except (SeedError, ValueError, OSError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
@@ -138,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
                 print("  client secret: (as given by --client-secret; not printed)", flush=True)
             print(f"  identity:      {server.base_url}/identity/oauth/token", flush=True)
             print(f"  side door:     {server.base_url}/_emulator/calls", flush=True)
+            if args.no_flow_api:
+                print("  flow-step API: off (flowSteps.json, flows.json and flow/... answer 610)", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
             while not stop.wait(0.2):
                 pass

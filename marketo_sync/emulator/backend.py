@@ -19,8 +19,9 @@ Conventions
 
 Layout: this module holds the instance's state (seed, reset, export/import) and identity;
 the API methods are inherited, one layer per module: ``model_tree`` (folders, programs, My
-Tokens), ``model_campaigns`` (smart campaigns), ``model_leaddb`` (lead-database campaigns,
-request, schedule, leads), ``model_programs`` (program create, clone, update, delete). The choices made where Marketo's documentation is silent are
+Tokens), ``model_campaigns`` (smart campaigns), ``model_flows`` (flow steps and choices),
+``model_leaddb`` (lead-database campaigns, request, schedule, leads), ``model_programs`` (program
+create, clone, update, delete). The choices made where Marketo's documentation is silent are
 listed in ``docs/emulator-seed.md`` ("Behaviour choices").
 """
 
@@ -38,6 +39,7 @@ from marketo_sync.emulator.clock import parse_iso8601, system_clock
 from marketo_sync.emulator.exceptions import HttpFailure
 from marketo_sync.emulator.model import FOLDER, PROGRAM, Campaign, Container, Lead
 from marketo_sync.emulator.model_base import DEFAULT_UI_HOSTS, START_IDS, FolderKey, Record, atomic, fail
+from marketo_sync.emulator.model_flows import FlowMixin
 from marketo_sync.emulator.model_programs import ProgramsMixin
 
 __all__ = ["FolderKey", "MarketoBackend", "Record"]
@@ -50,7 +52,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class MarketoBackend(ProgramsMixin):
+class MarketoBackend(ProgramsMixin, FlowMixin):
     """One Marketo instance (one munchkin id)."""
 
     def __init__(self, *, clock: Callable[[], float] | None = None,

@@ -40,6 +40,9 @@ class EmulatorConfig:
     fault_rate: float = 0.0
     fault_seed: int | None = None
     legacy_query_token: bool = False
+    #: Behave like an instance without the newer flow-step endpoints (marketo-api.md §6): they
+    #: answer 610; campaign reads still carry ``flow``.
+    no_flow_api: bool = False
 
     def __post_init__(self) -> None:
         self.rate_limit = parse_rate_limit(self.rate_limit)

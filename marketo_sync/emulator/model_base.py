@@ -1,9 +1,9 @@
 """Shared ground of the emulator backend's layers: limits, the lock decorator, core state.
 
 ``MarketoBackend`` is built in layers, one module each: ``model_tree`` (folders, programs,
-My Tokens), ``model_campaigns`` (smart campaigns), ``model_leaddb`` (lead-database campaigns,
-request, schedule, leads), ``model_programs`` (program writes) and ``backend`` (state,
-identity). Each layer may use the ones below.
+My Tokens), ``model_campaigns`` (smart campaigns), ``model_flows`` (flow steps and choices),
+``model_leaddb`` (lead-database campaigns, request, schedule, leads), ``model_programs``
+(program writes) and ``backend`` (state, identity). Each layer may use the ones below.
 """
 
 from __future__ import annotations

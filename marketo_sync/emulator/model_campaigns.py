@@ -233,41 +233,11 @@ class CampaignMixin(TreeMixin):
         c = next((c for c in self._campaigns.values() if c.smart_list_id == int(smart_list_id)), None)
         return [self._smart_list_record(c, include_rules)] if c else []
 
-    # -- flow steps (newer API, marketo-api.md §6; feature-detected by clients) ------------------
+    # -- catalogue of smart-list rules (newer API, marketo-api.md §6; flow steps: model_flows) ----
     @atomic
     def get_rule_types(self) -> list[Record]:
         """``GET /smartCampaign/rules.json``: the trigger and filter catalogue."""
         return [rules.rule_catalogue()]
-
-    @atomic
-    def get_flow_step_types(self) -> list[Record]:
-        """``GET /smartCampaign/flowSteps.json``: the flow action catalogue."""
-        return [rules.flow_step_catalogue()]
-
-    @atomic
-    def add_flow_step(self, campaign_id: int, *, activity_type_id: int, index: int) -> list[Record]:
-        """``POST /smartCampaign/{id}/flows.json``: an empty step of that action at ``index``."""
-        campaign = self._campaign_for_write(campaign_id, "change the flow of")
-        if not isinstance(index, int) or not 0 <= index <= len(campaign.flow):
-            raise fail(1003, f"Invalid index {index!r}: must be between 0 and {len(campaign.flow)}")
-        step = rules.new_step(int(activity_type_id), self._next)
-        if step is None:
-            raise fail(1003, f"Invalid activityType {activity_type_id!r}: not a flow action "
-                             "(see smartCampaign/flowSteps.json)")
-        campaign.flow.insert(index, step)
-        campaign.updated_at = self._now()
-        return self._records([campaign])
-
-    @atomic
-    def remove_flow_step(self, campaign_id: int, step_id: int) -> list[Record]:
-        """``POST /smartCampaign/{id}/flow/{stepId}/remove.json``."""
-        campaign = self._campaign_for_write(campaign_id, "change the flow of")
-        for position, step in enumerate(campaign.flow):
-            if step["id"] == int(step_id):
-                del campaign.flow[position]
-                campaign.updated_at = self._now()
-                return self._records([campaign])
-        raise fail(702, f"Flow step {step_id} not found in smart campaign {campaign.id}")
 
     # -- building (seeds and test helpers: an active campaign may be seeded) ------------------------
     def _add_campaign_spec(self, parent: FolderKey, spec: Mapping[str, Any], stamp: float, *,

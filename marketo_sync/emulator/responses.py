@@ -238,27 +238,6 @@ def get_rule_types(req: ApiRequest, b: MarketoBackend) -> Body:
     return asset_read(b.get_rule_types())
 
 
-def get_flow_step_types(req: ApiRequest, b: MarketoBackend) -> Body:
-    return asset_read(b.get_flow_step_types())
-
-
-def add_flow_step(req: ApiRequest, b: MarketoBackend) -> Body:
-    raw = req.get("activityType")
-    if raw is None or raw == "":
-        raise MarketoApiError("701", "activityType cannot be blank")
-    try:
-        activity = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        activity = raw
-    activity_id = activity.get("id") if isinstance(activity, Mapping) else activity
-    return asset_write(b.add_flow_step(req.path_int(), activity_type_id=_as_int(activity_id, "activityType.id"),
-                                       index=int_param(req, "index", 0)))
-
-
-def remove_flow_step(req: ApiRequest, b: MarketoBackend) -> Body:
-    return asset_write(b.remove_flow_step(req.path_int(), req.path_int("step")))
-
-
 # -- folders ---------------------------------------------------------------------------------------
 def _folder_key(req: ApiRequest, param: str = "type") -> tuple[int, str]:
     return (req.path_int(), folder_type(req.get(param) or "Folder", param))

@@ -12,6 +12,7 @@ Fills Out Form 2, ...); the rest are emulator-chosen. Nothing relies on their va
 from __future__ import annotations
 
 import copy
+import re
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class FlowAction:
     name: str
     activity_type_id: int
     attributes: tuple[tuple[int, str, str], ...]  # (activityTypeAttribId, name, dataType)
+    choices: bool = True  # Wait cannot branch: Marketo offers no choices on it
 
 
 TRIGGERS: dict[str, RuleType] = {r.name.lower(): r for r in (
@@ -74,7 +76,7 @@ FILTERS: dict[str, RuleType] = {r.name.lower(): r for r in (
 FLOW_ACTIONS: dict[str, FlowAction] = {a.name.lower(): a for a in (
     FlowAction("Send Email", 6, ((101, "Email", "reference"),)),
     FlowAction("Change Data Value", 13, ((131, "Attribute", "reference"), (132, "New Value", "string"))),
-    FlowAction("Change Score", 22, ((221, "Score Name", "reference"), (222, "Change", "string"))),
+    FlowAction("Change Score", 22, ((221, "Score Name", "reference"), (222, "Change", "score"))),
     FlowAction("Change Owner", 23, ((231, "New Owner", "reference"),)),
     FlowAction("Add to List", 24, ((241, "List", "reference"),)),
     FlowAction("Remove from List", 25, ((251, "List", "reference"),)),
@@ -84,9 +86,30 @@ FLOW_ACTIONS: dict[str, FlowAction] = {a.name.lower(): a for a in (
     FlowAction("Change Program Status", 104, ((1041, "Program", "reference"), (1042, "New Status", "string"))),
     FlowAction("Call Webhook", 110, ((1101, "Webhook", "reference"),)),
     FlowAction("Sync Person to SFDC", 19, ((191, "Assign To", "string"),)),
-    FlowAction("Wait", 1001, ((10011, "Wait Duration", "string"),)),
+    FlowAction("Wait", 1001, ((10011, "Wait Duration", "duration"),), choices=False),
     FlowAction("Remove from Flow", 1002, ((10021, "Campaigns", "reference"),)),
 )}
+
+FLOW_ACTIONS_BY_ID: dict[int, FlowAction] = {a.activity_type_id: a for a in FLOW_ACTIONS.values()}
+
+_DURATION = re.compile(r"\d+\s+(minute|hour|day|week|month)s?", re.IGNORECASE)
+_SCORE_CHANGE = re.compile(r"[+\-=]?\s*\d+")
+
+
+def attribute_value_problem(data_type: str, value: str) -> str | None:
+    """Why ``value`` cannot go into a flow attribute of ``data_type``, or None when it can.
+
+    Blank is "not set yet" (what Add Flow Step leaves); references (emails, lists) are not
+    checked, because the emulator holds no such assets.
+    """
+    if value == "":
+        return None
+    if data_type == "duration" and not _DURATION.fullmatch(value.strip()):
+        return f"{value!r} is not a duration such as '2 days' (minutes, hours, days, weeks or months)"
+    if data_type == "score" and not _SCORE_CHANGE.fullmatch(value.strip()):
+        return f"{value!r} is not a score change such as '+5', '-10' or '=0'"
+    return None
+
 
 _RESERVED_RULE_KEYS = {"name", "operator", "conditions"}
 _RESERVED_STEP_KEYS = {"action", "choices"}
@@ -104,9 +127,14 @@ def _values(raw: Any, where: str) -> list[str]:
     return [str(raw)]
 
 
+def lead_field_id(name: str) -> int:
+    """The emulator's stable id of a lead field (Country, Job Title...), derived from its name."""
+    return 1000 + zlib.crc32(name.lower().encode()) % 9000
+
+
 def _lead_field_filter(name: str) -> RuleType:
     """A filter on a lead field (Country, Job Title...): any field name is allowed, like Marketo."""
-    field_id = 1000 + zlib.crc32(name.lower().encode()) % 9000
+    field_id = lead_field_id(name)
     return RuleType(name, field_id, "Attribute", ((field_id, name),))
 
 
@@ -179,6 +207,9 @@ def _step_attributes(action: FlowAction, spec: Mapping[str, Any], next_id: NextI
                                 f"known: {known}")
         if isinstance(raw, Mapping | list):
             raise RuleSpecError(f"{where}.{key}: expected a single value, got {raw!r}")
+        problem = attribute_value_problem(attr[2], str(raw))
+        if problem:
+            raise RuleSpecError(f"{where}.{key}: {problem}")
         attributes.append({"id": next_id("attribute"), "activityTypeAttribId": attr[0], "name": attr[1],
                            "dataType": attr[2], "value": str(raw),
                            "primary": attr[0] == action.attributes[0][0]})
@@ -214,6 +245,8 @@ def expand_step(spec: Any, *, next_id: NextId, where: str) -> Record:
     raw_choices = spec.get("choices") or []
     if not isinstance(raw_choices, list):
         raise RuleSpecError(f"{where}.choices: expected a list")
+    if raw_choices and not action.choices:
+        raise RuleSpecError(f"{where}.choices: flow action {action.name!r} cannot have choices")
     for index, choice in enumerate(raw_choices):
         cwhere = f"{where}.choices[{index}]"
         if not isinstance(choice, Mapping) or "if" not in choice:
@@ -267,7 +300,7 @@ def flow_step_catalogue() -> Record:
 
 def new_step(activity_type_id: int, next_id: NextId) -> Record | None:
     """An empty step of one action type (what the add-flow-step endpoint creates), or None."""
-    action = next((a for a in FLOW_ACTIONS.values() if a.activity_type_id == activity_type_id), None)
+    action = FLOW_ACTIONS_BY_ID.get(activity_type_id)
     if action is None:
         return None
     step_id = next_id("step")

@@ -212,6 +212,8 @@ class EmulatorServer:
         if method == "POST" and (params.get("_method") or [""])[0].upper() == "GET":
             method = "GET"  # Marketo's workaround for long URLs (414): POST with _method=GET
         try:
+            if self.config.no_flow_api and urls.is_flow_api(path):
+                raise urls.RouteError("610", "Requested resource not found")
             handler, path_args = urls.resolve(method, path)
         except urls.RouteError as missing:
             return _Answer(200, error_body(missing.code, missing.message, asset=asset), code=missing.code)

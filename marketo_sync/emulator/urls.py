@@ -1,6 +1,8 @@
 """The route table: which path and method reach which response handler (moto's ``urls.py``).
 
 A path that matches no pattern is Marketo's ``610``; a known path with the wrong method is ``605``.
+The flow-step endpoints (``_FLOW_ROUTES``) are newer than Adobe's published spec; an emulator run
+with ``no_flow_api`` answers them ``610``, like an instance that does not have them yet.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from marketo_sync.emulator import responses as r
+from marketo_sync.emulator import responses_flows as f
 from marketo_sync.emulator import responses_programs as rp
 
 Handler = Callable[[r.ApiRequest, Any], dict[str, Any]]
@@ -17,10 +20,22 @@ Handler = Callable[[r.ApiRequest, Any], dict[str, Any]]
 ASSET = "/rest/asset/v1"
 LEADDB = "/rest/v1"
 _ID = r"(?P<id>\d+)"
+_STEP = rf"{ASSET}/smartCampaign/{_ID}/flow/(?P<step>\d+)"
+_CHOICE = rf"{_STEP}/choice/(?P<choice>\d+)"
+
+_FLOW_ROUTES: list[tuple[str, dict[str, Handler]]] = [
+    (rf"{ASSET}/smartCampaign/flowSteps\.json", {"GET": f.get_flow_step_types}),
+    (rf"{ASSET}/smartCampaign/flowStepTypes\.json", {"GET": f.get_flow_condition_types}),
+    (rf"{ASSET}/smartCampaign/{_ID}/flows\.json", {"POST": f.add_flow_step}),
+    (rf"{_STEP}/remove\.json", {"POST": f.remove_flow_step}),
+    (rf"{_STEP}/addChoice\.json", {"POST": f.add_step_choice}),
+    (rf"{_CHOICE}\.json", {"POST": f.update_step_choice}),
+    (rf"{_CHOICE}/remove\.json", {"POST": f.remove_step_choice}),
+    (rf"{_CHOICE}/reorder\.json", {"POST": f.reorder_step_choice}),
+]
 
 _ROUTES: list[tuple[str, dict[str, Handler]]] = [
     (rf"{ASSET}/smartCampaign/rules\.json", {"GET": r.get_rule_types}),
-    (rf"{ASSET}/smartCampaign/flowSteps\.json", {"GET": r.get_flow_step_types}),
     (rf"{ASSET}/smartCampaign/byName\.json", {"GET": r.get_smart_campaign_by_name}),
     (rf"{ASSET}/smartCampaign/{_ID}\.json", {"GET": r.get_smart_campaign, "POST": r.update_smart_campaign}),
     (rf"{ASSET}/smartCampaigns\.json", {"GET": r.browse_smart_campaigns, "POST": r.create_smart_campaign}),
@@ -29,8 +44,6 @@ _ROUTES: list[tuple[str, dict[str, Handler]]] = [
     (rf"{ASSET}/smartCampaign/{_ID}/activate\.json", {"POST": r.activate_smart_campaign}),
     (rf"{ASSET}/smartCampaign/{_ID}/deactivate\.json", {"POST": r.deactivate_smart_campaign}),
     (rf"{ASSET}/smartCampaign/{_ID}/smartList\.json", {"GET": r.get_campaign_smart_list}),
-    (rf"{ASSET}/smartCampaign/{_ID}/flows\.json", {"POST": r.add_flow_step}),
-    (rf"{ASSET}/smartCampaign/{_ID}/flow/(?P<step>\d+)/remove\.json", {"POST": r.remove_flow_step}),
     (rf"{ASSET}/smartList/{_ID}\.json", {"GET": r.get_smart_list}),
     (rf"{ASSET}/folder/byName\.json", {"GET": r.get_folder_by_name}),
     (rf"{ASSET}/folder/{_ID}\.json", {"GET": r.get_folder, "POST": r.update_folder}),
@@ -49,8 +62,10 @@ _ROUTES: list[tuple[str, dict[str, Handler]]] = [
     (rf"{LEADDB}/campaigns/{_ID}/trigger\.json", {"POST": r.request_campaign}),
     (rf"{LEADDB}/campaigns/{_ID}/schedule\.json", {"POST": r.schedule_campaign}),
     (rf"{LEADDB}/leads\.json", {"GET": r.get_leads, "POST": r.sync_leads}),
+    *_FLOW_ROUTES,
 ]
 ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [(re.compile(p), m) for p, m in _ROUTES]
+FLOW_PATHS: list[re.Pattern[str]] = [re.compile(p) for p, _ in _FLOW_ROUTES]
 
 
 class RouteError(Exception):
@@ -72,6 +87,11 @@ def resolve(method: str, path: str) -> tuple[Handler, dict[str, str]]:
                 raise RouteError("605", f"Request method '{method.upper()}' not supported")
             return handler, match.groupdict()
     raise RouteError("610", "Requested resource not found")
+
+
+def is_flow_api(path: str) -> bool:
+    """One of the flow-step endpoints (absent on instances without the newer flow API)."""
+    return any(pattern.fullmatch(path) for pattern in FLOW_PATHS)
 
 
 def is_leaddb(path: str) -> bool:

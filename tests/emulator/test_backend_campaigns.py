@@ -11,9 +11,7 @@ import pytest
 from marketo_sync.emulator.backend import MarketoBackend
 from marketo_sync.emulator.clock import ManualClock, parse_iso8601
 from marketo_sync.emulator.exceptions import MarketoApiError
-from marketo_sync.emulator.seed import backend_from_seed, example_seed_path, read_seed_file
 
-SEED = read_seed_file(example_seed_path())  # parsed once; every test builds its own backend
 SPECS = Path("/work/shared/marketo-api")
 TEMPLATES = (1101, "Folder")
 WEBINARS = (1102, "Folder")
@@ -27,16 +25,6 @@ REMINDER, ONBOARDING, FORM_FILL, EMPTY_FLOW, NEWSLETTER_TEMPLATE = 2001, 2002, 2
 MARCH_CONFIRMATION, MAY_CONFIRMATION = 2011, 2012
 SCORE_WEB_VISIT, LEGACY_ROUTING = 2032, 2033
 BOUNCED = 2041
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock("2026-02-01T12:00:00Z")
-
-
-@pytest.fixture
-def backend(clock: ManualClock) -> MarketoBackend:
-    return backend_from_seed(SEED, clock=clock)
 
 
 def api_error(code: str):

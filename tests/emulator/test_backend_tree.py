@@ -11,9 +11,7 @@ import pytest
 from marketo_sync.emulator.backend import MarketoBackend
 from marketo_sync.emulator.clock import ManualClock
 from marketo_sync.emulator.exceptions import MarketoApiError
-from marketo_sync.emulator.seed import backend_from_seed, example_seed_path, read_seed_file
 
-SEED = read_seed_file(example_seed_path())  # parsed once; every test builds its own backend
 SPECS = Path("/work/shared/marketo-api/adobe-swagger/swagger-asset.json")
 MARKETING = (14, "Folder")
 TEMPLATES = (1101, "Folder")
@@ -22,16 +20,6 @@ MARCH = (1102, "Program")
 MAY = (1103, "Program")
 NEWSLETTERS = (1103, "Folder")
 EMAILS = (1106, "Folder")
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock("2026-02-01T12:00:00Z")
-
-
-@pytest.fixture
-def backend(clock: ManualClock) -> MarketoBackend:
-    return backend_from_seed(SEED, clock=clock)
 
 
 def api_error(code: str):

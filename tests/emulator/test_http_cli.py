@@ -66,3 +66,25 @@ def test_cli_never_prints_a_custom_secret():
         out, err = process.communicate(timeout=15)
     assert "my-own-secret-value" not in banner + out + err
     assert process.returncode == 0
+
+
+def test_cli_no_flow_api_serves_an_instance_without_flow_step_endpoints():
+    process = start("--seed", "examples/instance.yaml", "--no-flow-api")
+    try:
+        url = re.search(r"(http://127\.0\.0\.1:\d+)", process.stdout.readline()).group(1)
+        banner = "".join(process.stdout.readline() for _ in range(6))
+        assert "flow-step API: off" in banner
+        with requests.Session() as session:
+            token = session.get(f"{url}/identity/oauth/token", timeout=10, params={
+                "grant_type": "client_credentials", "client_id": EMULATOR_CLIENT_ID,
+                "client_secret": EMULATOR_CLIENT_SECRET}).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            catalogue = session.get(f"{url}/rest/asset/v1/smartCampaign/flowSteps.json", timeout=10,
+                                    headers=headers).json()
+            assert catalogue["errors"][0]["code"] == "610"
+            campaign = session.get(f"{url}/rest/asset/v1/smartCampaign/2001.json", timeout=10, headers=headers).json()
+            assert campaign["result"][0]["flow"]["steps"][0]["activityTypeName"] == "Send Email"
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err

@@ -33,6 +33,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from marketo_sync.emulator.rules import lead_field_id
+
 SHARED_SPECS = Path(__file__).parents[3] / "shared" / "marketo-api"  # maintained next to the repo
 VENDORED_SPECS = Path(__file__).parents[1] / "contract" / "marketo-api"  # copies, for any clone
 SPEC_DIR = SHARED_SPECS if (SHARED_SPECS / "adobe-swagger").is_dir() else VENDORED_SPECS
@@ -121,6 +123,7 @@ CALLS = [
     ("GET", f"{A}/smartList/5000.json", {"params": {"includeRules": "true"}}, True),
     ("GET", f"{A}/smartCampaign/rules.json", {}, True),
     ("GET", f"{A}/smartCampaign/flowSteps.json", {}, True),
+    ("GET", f"{A}/smartCampaign/flowStepTypes.json", {}, True),
     ("POST", f"{A}/smartCampaign/2004/flows.json", {"data": {"activityType": '{"id":6,"type":"activity"}',
                                                              "index": 0}}, True),
     ("GET", f"{A}/folder/1101.json", {"params": {"type": "Folder"}}, True),
@@ -204,3 +207,84 @@ def test_the_validator_is_not_vacuous(api):
     body = api.post(f"{A}/smartCampaign/2004/activate.json")
     body["errors"][0]["code"] = 709  # an integer code must fail (codes are strings)
     assert list(validator_for("POST", f"{A}/smartCampaign/2004/activate.json").iter_errors(body))
+
+
+# -- flow steps and choices (the per-operation specs of marketo-api.md §6) ----------------------------
+SC = f"{A}/smartCampaign"
+ONBOARDING, REMINDER = 2002, 2001
+CITY = lead_field_id("City")
+
+
+def flow(body: dict[str, Any]) -> list[dict[str, Any]]:
+    assert body["success"] is True, body
+    return body["result"][0]["flow"]["steps"]
+
+
+def test_a_whole_edit_through_every_flow_operation(api) -> None:
+    """Add a step, branch it, configure, reorder and remove choices, remove the step: each answer
+    validated against its operation's spec, the flow read back after each."""
+    added = flow(check(api, "POST", f"{SC}/{ONBOARDING}/flows.json",
+                       data={"activityType": '{"id":6,"type":"activity"}', "index": 2}))
+    assert [s["activityTypeName"] for s in added] == ["Send Email", "Wait", "Send Email"]
+    step = added[2]["id"]
+    base = f"{SC}/{ONBOARDING}/flow/{step}"
+    for _ in range(2):
+        choices = flow(check(api, "POST", f"{base}/addChoice.json"))[2]["stepChoice"]
+    first, second, default = (c["id"] for c in choices)
+    configured = flow(check(api, "POST", f"{base}/choice/{first}.json", data={
+        "conditionTypeId": json.dumps({"id": CITY, "type": "attribute"}), "operator": "is",
+        "conditionValues": "San Francisco,Portland", "attributes": '{"101":"West Coast Follow-up"}'}))
+    rule = configured[2]["stepChoice"][0]["rule"]
+    assert (rule["name"], rule["values"]) == ("City", ["San Francisco", "Portland"])
+    check(api, "POST", f"{base}/choice/{default}.json", data={"attributes": '{"101":"Follow-up"}'})
+    reordered = flow(check(api, "POST", f"{base}/choice/{second}/reorder.json", params={"newSeqNumZeroBased": 0}))
+    assert [c["id"] for c in reordered[2]["stepChoice"]] == [second, first, default]
+    removed = flow(check(api, "POST", f"{base}/choice/{second}/remove.json"))
+    assert [c["id"] for c in removed[2]["stepChoice"]] == [first, default]
+    read = flow(check(api, "GET", f"{SC}/{ONBOARDING}.json"))
+    assert read == removed
+    final = flow(check(api, "POST", f"{base}/remove.json"))
+    assert [s["activityTypeName"] for s in final] == ["Send Email", "Wait"]
+
+
+@pytest.mark.parametrize(("path", "kwargs", "code"), [
+    (f"{SC}/{ONBOARDING}/flows.json", {"data": {"index": 0}}, "701"),
+    (f"{SC}/{ONBOARDING}/flows.json", {"data": {"activityType": '{"id":6,"type":"activity"}'}}, "701"),
+    (f"{SC}/{ONBOARDING}/flows.json", {"data": {"activityType": '{"id":424242,"type":"activity"}', "index": 0}},
+     "1003"),
+    (f"{SC}/{ONBOARDING}/flows.json", {"data": {"activityType": "not json", "index": 0}}, "1003"),
+    (f"{SC}/{ONBOARDING}/flows.json", {"data": {"activityType": '{"id":6}', "index": "first"}}, "1001"),
+    (f"{SC}/{REMINDER}/flow/STEP/remove.json", {}, "709"),
+    (f"{SC}/{ONBOARDING}/flow/999999/remove.json", {}, "702"),
+    (f"{SC}/{REMINDER}/flow/STEP/choice/CHOICE/remove.json", {}, "709"),
+    (f"{SC}/{REMINDER}/flow/STEP/choice/CHOICE/reorder.json", {}, "701"),
+    (f"{SC}/{REMINDER}/flow/STEP/choice/CHOICE.json", {"data": {"attributes": "[1, 2]"}}, "1003"),
+    (f"{SC}/{REMINDER}/flow/STEP/choice/CHOICE.json", {"data": {"conditionTypeId": f'{{"id":{CITY}}}'}}, "1003"),
+])
+def test_refusals_are_envelope_errors_valid_against_the_spec(api, path: str, kwargs: dict, code: str) -> None:
+    reminder = flow(api.get(f"{SC}/{REMINDER}.json"))[0]  # active, one step, one (default) choice
+    path = path.replace("STEP", str(reminder["id"])).replace("CHOICE", str(reminder["stepChoice"][0]["id"]))
+    body = check(api, "POST", path, **kwargs)
+    assert body["success"] is False and body["errors"][0]["code"] == code, body
+    assert flow(api.get(f"{SC}/{REMINDER}.json"))[0] == reminder
+
+
+def test_campaign_reads_match_the_newer_spec_with_flow(api):
+    """Get by id and by name answer ``SmartCampaignResponseWithFlow`` (the older Adobe file, which
+    ``validator_for`` picks first, has no ``flow`` and so would not check it)."""
+    validators = {}
+    for name in ("get-smart-campaign-by-id", "get-smart-campaign-by-name"):
+        doc = json.loads((SPEC_DIR / f"smart-campaigns/{name}.operation.json").read_text())
+        schema = next(iter(doc["paths"].values()))["get"]["responses"]["200"]["schema"]
+        validators[name] = jsonschema.Draft4Validator(
+            {**_relax(copy.deepcopy(schema)), "definitions": _relax(copy.deepcopy(doc["definitions"]))})
+    for campaign in (2001, 2002, 2003, 2031, 2032, 2041):
+        body = api.get(f"{SC}/{campaign}.json")
+        assert body["result"][0]["flow"]["steps"], campaign
+        errors = [f"{list(e.path)}: {e.message}" for e in validators["get-smart-campaign-by-id"].iter_errors(body)]
+        assert not errors, (campaign, errors[:5])
+        by_name = api.get(f"{SC}/byName.json", name=body["result"][0]["name"])
+        assert not list(validators["get-smart-campaign-by-name"].iter_errors(by_name))
+    body = api.get(f"{SC}/2031.json")
+    body["result"][0]["flow"]["steps"][0]["stepChoice"][0]["rule"]["values"] = "UK"  # a string, not a list
+    assert list(validators["get-smart-campaign-by-id"].iter_errors(body))
