@@ -1,6 +1,6 @@
 """``AjoClient``: execute AJO API-triggered campaigns, safely.
 
-Every call goes: local checks (``operations/ajo_payloads``) → IMS token (cached, shared) →
+Every call goes: local checks (``client/ajo_payloads``) → IMS token (cached, shared) →
 HTTP (the project's ``Transport``) → a decision on the answer (:func:`classify_ajo`, acted on
 by the shared loop in ``client/loop.py``): a 401 gets one new token and one resend;
 429, 500, 502, 503 and connections that never opened are retried with backoff and the SAME
@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from marketo_sync.client import ajo_payloads as payloads
 from marketo_sync.client.ajo_settings import AjoSettings
 from marketo_sync.client.auth import TokenCache
 from marketo_sync.client.classify import Decision, Outcome, Tries, Verdict, done, fail, reauth, retry, unknown
@@ -29,7 +30,6 @@ from marketo_sync.client.loop import RetryLoop, send_once
 from marketo_sync.client.retry import RetryPolicy
 from marketo_sync.client.transport import SECRETS, Response, Transport
 from marketo_sync.errors import ApiError, AuthError, OutcomeUnknown
-from marketo_sync.operations import ajo_payloads as payloads
 
 log = logging.getLogger("marketo_sync.ajo")
 
@@ -108,11 +108,12 @@ def _json(body: bytes) -> Any:
 
 def problem(response: Response, *, method: str, path: str, request_id: str | None) -> AjoError:
     """AJO's problem+json ``{type,title,status,report:{additionalContext}}`` as an :class:`AjoError`."""
-    doc = _json(response.body)
-    doc = doc if isinstance(doc, dict) else {}
+    parsed = _json(response.body)
+    doc: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
     title = str(doc.get("title") or doc.get("error_description") or doc.get("error") or "no error details")
-    report = doc.get("report") if isinstance(doc.get("report"), dict) else {}
-    context = report.get("additionalContext") if isinstance(report.get("additionalContext"), dict) else {}
+    report: dict[str, Any] = doc["report"] if isinstance(doc.get("report"), dict) else {}
+    context: dict[str, Any] = (report["additionalContext"] if isinstance(report.get("additionalContext"), dict)
+                               else {})
     rid = str(context.get("requestId") or request_id or "") or None
     type_ = doc.get("type") if isinstance(doc.get("type"), str) else None
     cls = AjoAuthError if response.status in (401, 403) else AjoError
@@ -128,10 +129,10 @@ CREDENTIALS_REFUSED = ("IMS refused the client id and secret ({error}); check AJ
 
 def classify_ims(outcome: Outcome, *, path: str) -> Decision[tuple[str, float]]:
     """One OAuth server-to-server exchange: a token request changes nothing, so it may be resent."""
-    where = {"method": "POST", "path": path}
     response = outcome.response
     if response is None:
-        return retry(AjoError(None, f"IMS unreachable: {outcome.problem}", **where), note=outcome.problem)
+        error = AjoError(None, f"IMS unreachable: {outcome.problem}", method="POST", path=path)
+        return retry(error, note=outcome.problem)
     doc = _json(response.body)
     if response.status == 200 and isinstance(doc, dict) and isinstance(doc.get("access_token"), str):
         try:
@@ -140,11 +141,11 @@ def classify_ims(outcome: Outcome, *, path: str) -> Decision[tuple[str, float]]:
             expires_in = 0.0
         return done((doc["access_token"], expires_in))
     if response.status in (400, 401, 403):
-        error = doc.get("error") if isinstance(doc, dict) else None
+        said = doc.get("error") if isinstance(doc, dict) else None
         # only an OAuth error code ("invalid_client"): free text might quote the credentials back
-        code = error if isinstance(error, str) and _OAUTH_ERROR.match(error) else "no details"
-        return fail(AjoAuthError(response.status, CREDENTIALS_REFUSED.format(error=code), **where))
-    failure = AjoError(response.status, "unexpected answer from IMS", **where)
+        code = said if isinstance(said, str) and _OAUTH_ERROR.match(said) else "no details"
+        return fail(AjoAuthError(response.status, CREDENTIALS_REFUSED.format(error=code), method="POST", path=path))
+    failure = AjoError(response.status, "unexpected answer from IMS", method="POST", path=path)
     return fail(failure) if response.status < 500 else retry(failure)
 
 
@@ -156,14 +157,12 @@ def classify_ajo(outcome: Outcome, tries: Tries, *, method: str, path: str, requ
     no sooner than a ``Retry-After`` on 429/503; a 504 is ambiguous like a lost answer; a 401
     gets one new token; a 404 on a DELETE whose earlier answer was lost means it was done.
     """
-    where = {"request_id": request_id, "method": method, "path": path}
     response = outcome.response
     if response is None:
-        if not outcome.maybe_sent:
-            return retry(AjoError(None, f"not sent: {outcome.problem}", **where), note=outcome.problem)
-        if not resend_unknown:
+        if outcome.maybe_sent and not resend_unknown:
             return unknown(AjoOutcomeUnknown(method, path, request_id, outcome.problem), note=outcome.problem)
-        return retry(AjoError(None, f"answer lost: {outcome.problem}", **where), note=outcome.problem)
+        why = f"answer lost: {outcome.problem}" if outcome.maybe_sent else f"not sent: {outcome.problem}"
+        return retry(AjoError(None, why, request_id=request_id, method=method, path=path), note=outcome.problem)
     status = response.status
     if 200 <= status < 300:
         doc = _json(response.body)

@@ -5,6 +5,10 @@ Asset API writes are form-encoded, with folder references as JSON strings
 take JSON bodies ``{"input": ...}``. Reads that find nothing return ``None`` or ``[]``.
 Writes that create something or send email (create, clone, trigger, schedule) are marked
 not idempotent: the client never resends them after a lost answer.
+
+Marketo's shapes are normalised here, once, so no caller unwraps them: a read by id or name
+returns one record or ``None`` (never Marketo's one-element ``result`` list), and
+:meth:`MarketoApi.tokens_of` returns a container's My Tokens flat, as :class:`Token`.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ LEADS = "/rest/v1"
 
 
 def _first(rows: list[Row]) -> Row | None:
-    return rows[0] if rows else None
+    """The one record of a read by id or name; ``None`` for none (or an empty record)."""
+    return rows[0] if rows and rows[0] else None
 
 
 def _bool(value: bool) -> str:
@@ -62,9 +67,9 @@ def tokens_from_rows(rows: Sequence[Row]) -> list[Token]:
     """Marketo wraps a container's tokens as ``[{"folder": …, "tokens": [...]}]``: unwrapped here, once."""
     tokens: list[Token] = []
     for entry in rows:
-        items = entry.get("tokens") if "tokens" in entry else [entry]
-        for token in items or []:
-            if isinstance(token, Mapping) and "name" in token:
+        items = entry.get("tokens") if isinstance(entry, Mapping) and "tokens" in entry else [entry]
+        for token in items if isinstance(items, list) else []:
+            if isinstance(token, Mapping) and token.get("name") not in (None, ""):
                 value = token.get("value")
                 tokens.append(Token(str(token["name"]), str(token.get("type") or "").strip().lower(),
                                     "" if value is None else str(value)))
@@ -102,7 +107,7 @@ class MarketoApi:
     # -- folders (query parameters) ---------------------------------------------------
 
     def get_folder(self, ref: FolderRef) -> Row | None:
-        """GET folder/{id}.json?type=Folder|Program (type required: separate id spaces)."""
+        """GET folder/{id}.json?type=Folder|Program (type required: separate id spaces); one record or None."""
         return self._get_one(f"{ASSET}/folder/{ref.id}.json", type=ref.type)
 
     def folders_by_name(self, name: str, *, type: str | None = None, root: FolderRef | None = None) -> list[Row]:
@@ -126,7 +131,7 @@ class MarketoApi:
         return list(self.client.pages(f"{ASSET}/smartCampaigns.json", query))
 
     def get_campaign(self, campaign_id: int) -> Row | None:
-        """GET smartCampaign/{id}.json."""
+        """GET smartCampaign/{id}.json: one record or None."""
         return self._get_one(f"{ASSET}/smartCampaign/{int(campaign_id)}.json")
 
     def get_campaign_by_name(self, name: str) -> Row | None:
@@ -134,7 +139,7 @@ class MarketoApi:
         return self._get_one(f"{ASSET}/smartCampaign/byName.json", name=name)
 
     def get_campaign_smart_list(self, campaign_id: int, *, include_rules: bool = True) -> Row | None:
-        """GET smartCampaign/{id}/smartList.json?includeRules=true|false."""
+        """GET smartCampaign/{id}/smartList.json?includeRules=true|false: one record or None."""
         return self._get_one(f"{ASSET}/smartCampaign/{int(campaign_id)}/smartList.json",
                              includeRules=_bool(include_rules))
 

@@ -107,25 +107,25 @@ class Decision(Generic[T]):
         return self.error
 
 
-def done(value: T, **details: str) -> Decision[T]:
-    return Decision(verdict=Verdict.DONE, value=value, **details)
+def done(value: T, *, code: str = "", note: str = "") -> Decision[T]:
+    return Decision(verdict=Verdict.DONE, value=value, code=code, note=note)
 
 
-def fail(error: ApiError, **details: str) -> Decision[T]:
-    return Decision(verdict=Verdict.FAIL, error=error, **details)
+def fail(error: ApiError, *, code: str = "", note: str = "") -> Decision[Any]:
+    return Decision(verdict=Verdict.FAIL, error=error, code=code, note=note)
 
 
-def retry(error: ApiError, *, pause: float = 0.0, **details: str) -> Decision[T]:
-    return Decision(verdict=Verdict.RETRY, error=error, pause=pause, **details)
+def retry(error: ApiError, *, pause: float = 0.0, code: str = "", note: str = "") -> Decision[Any]:
+    return Decision(verdict=Verdict.RETRY, error=error, pause=pause, code=code, note=note)
 
 
-def unknown(error: ApiError, **details: str) -> Decision[T]:
-    return Decision(verdict=Verdict.UNKNOWN, error=error, **details)
+def unknown(error: ApiError, *, code: str = "", note: str = "") -> Decision[Any]:
+    return Decision(verdict=Verdict.UNKNOWN, error=error, code=code, note=note)
 
 
-def reauth(error: ApiError, **details: str) -> Decision[T]:
+def reauth(error: ApiError, *, code: str = "", note: str = "") -> Decision[Any]:
     """Re-authenticate and resend; ``error`` is raised if a fresh token is refused too."""
-    return Decision(verdict=Verdict.REAUTH, error=error, **details)
+    return Decision(verdict=Verdict.REAUTH, error=error, code=code, note=note)
 
 
 # -- Marketo ------------------------------------------------------------------------------
@@ -162,15 +162,15 @@ def outcome_unknown(method: str, path: str, why: str) -> OutcomeUnknown:
 
 def classify_marketo(outcome: Outcome, *, idempotent: bool, method: str, path: str) -> Decision[Answer]:
     """One REST answer (or its absence) × whether the request may be resent."""
-    where = {"method": method, "path": path}
     response = outcome.response
     if response is None:
         if outcome.maybe_sent and not idempotent:
             return unknown(outcome_unknown(method, path, outcome.problem), note=outcome.problem)
-        return retry(TransportError("connection", outcome.problem, **where), note=outcome.problem)
+        error = TransportError("connection", outcome.problem, method=method, path=path)
+        return retry(error, note=outcome.problem)
     if response.status != 200:
         detail = f"HTTP {response.status}"
-        error = TransportError(str(response.status), detail, **where)
+        error = TransportError(str(response.status), detail, method=method, path=path)
         if response.status not in RETRYABLE_STATUS:
             return fail(error)
         return retry(error) if idempotent else unknown(outcome_unknown(method, path, detail))
@@ -179,23 +179,24 @@ def classify_marketo(outcome: Outcome, *, idempotent: bool, method: str, path: s
     except envelope.NotAnEnvelope as exc:
         if not idempotent:
             return unknown(outcome_unknown(method, path, str(exc)), note=str(exc))
-        return retry(TransportError("not-json", str(exc), **where), note=str(exc))
+        return retry(TransportError("not-json", str(exc), method=method, path=path), note=str(exc))
     return _classify_envelope(answer, idempotent=idempotent, method=method, path=path)
 
 
 def _classify_envelope(answer: envelope.Envelope, *, idempotent: bool, method: str,
                        path: str) -> Decision[Answer]:
-    where = {"method": method, "path": path}
     code = answer.code
     if answer.success or code == "702":
         rows: list[dict[str, Any]] = [] if answer.empty else list(answer.rows)
         return done(Answer(rows, answer.request_id), code=code)
     if code in AUTH_CODES:
-        again = AuthError(code, f"{answer.message} (again, after a new access token)", answer.request_id, **where)
+        again = AuthError(code, f"{answer.message} (again, after a new access token)", answer.request_id,
+                          method=method, path=path)
         return reauth(again, code=code)
     if code == "607":
-        return fail(QuotaExhausted("607", quota_message(answer.message), answer.request_id, **where), code=code)
-    error = api_error(code, answer.message, answer.request_id, **where)
+        quota = QuotaExhausted("607", quota_message(answer.message), answer.request_id, method=method, path=path)
+        return fail(quota, code=code)
+    error = api_error(code, answer.message, answer.request_id, method=method, path=path)
     if code not in RETRYABLE_CODES:
         return fail(error, code=code)
     if not idempotent and code not in REFUSED_BEFORE_PROCESSING:
@@ -215,18 +216,17 @@ CREDENTIALS_REFUSED = ("the identity endpoint refused the client id and secret (
 
 def classify_identity(outcome: Outcome, *, path: str) -> Decision[tuple[str, float]]:
     """One identity exchange: a token request changes nothing, so every "no answer" is retried."""
-    where = {"method": "GET", "path": path}
     response = outcome.response
     if response is None:
-        return retry(TransportError("connection", f"identity endpoint unreachable: {outcome.problem}", **where),
-                     note=outcome.problem)
+        why = f"identity endpoint unreachable: {outcome.problem}"
+        return retry(TransportError("connection", why, method="GET", path=path), note=outcome.problem)
     status = response.status
     if status == 200:
         try:
             return done(envelope.parse_token(response.body))
         except envelope.NotAnEnvelope as exc:
-            return retry(TransportError("not-json", str(exc), **where))
+            return retry(TransportError("not-json", str(exc), method="GET", path=path))
     if status in (400, 401, 403):
-        return fail(AuthError(str(status), CREDENTIALS_REFUSED.format(status=status), **where))
-    error = TransportError(str(status), f"HTTP {status} from identity", **where)
+        return fail(AuthError(str(status), CREDENTIALS_REFUSED.format(status=status), method="GET", path=path))
+    error = TransportError(str(status), f"HTTP {status} from identity", method="GET", path=path)
     return retry(error) if status in RETRYABLE_STATUS else fail(error)

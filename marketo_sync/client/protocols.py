@@ -1,13 +1,16 @@
 """What each stage needs of the Marketo API, as Protocols that :class:`MarketoApi` satisfies.
 
 One family, so that the reader, apply and the operations agree on every signature (and
-tests can hand in a smaller fake that mypy checks against the same contract).
+tests can hand in a smaller fake that mypy checks against the same contract). Each method is
+the real one or a narrower view of it (fewer optional parameters);
+``tests/client/test_client_protocols.py`` compares them, and mypy checks below that
+``MarketoApi`` satisfies all three.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from marketo_sync.client.api import RunAccepted, Token
 from marketo_sync.refs import FolderRef
@@ -55,3 +58,12 @@ class OperationsApi(ReadApi, Protocol):
     def schedule_campaign(self, campaign_id: int, *, run_at: str | None = None,
                           tokens: Mapping[str, str] | None = None,
                           clone_to_program_name: str | None = None) -> RunAccepted: ...
+
+
+PROTOCOLS: tuple[type[Any], ...] = (ReadApi, WriteApi, OperationsApi)
+
+if TYPE_CHECKING:  # mypy proves the real client satisfies every Protocol
+    from marketo_sync.client.api import MarketoApi
+
+    def _implements(api: MarketoApi) -> tuple[ReadApi, WriteApi, OperationsApi]:
+        return api, api, api

@@ -55,7 +55,7 @@ class RetryPolicy:
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``retry`` (1 for the first retry)."""
-        base = min(self.max_wait, self.initial * (2 ** max(0, retry - 1)))
+        base = float(min(self.max_wait, self.initial * (2 ** max(0, retry - 1))))
         spread = (rng or random).uniform(0, self.jitter) if self.jitter else 0.0
         return base + spread
 

@@ -21,13 +21,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from marketo_sync.client import ajo_payloads as payloads
 from marketo_sync.client.ajo import AjoClient, AjoError, AjoOutcomeUnknown, AjoResult
+from marketo_sync.client.ajo_payloads import PayloadError
 from marketo_sync.client.ajo_settings import AjoSettings
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
 from marketo_sync.desired import yaml_loader as _yaml
 from marketo_sync.errors import ConfigError, MarketoSyncError
-from marketo_sync.operations import ajo_payloads as payloads
-from marketo_sync.operations.ajo_payloads import PayloadError
 
 PREVIEW_VALUE_CHARS = 60
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from marketo_sync.client.ajo import AjoAuthError, AjoClient, AjoError, AjoOutcomeUnknown
+from marketo_sync.client.ajo_payloads import PayloadError
 from marketo_sync.client.ajo_settings import AjoSettings
 from marketo_sync.emulator.ajo import PASSWORD_RESET, SPRING_NEWSLETTER, AjoEmulator, example_seed
-from marketo_sync.operations.ajo_payloads import PayloadError
 
 JANE = {"type": "aep", "namespace": "email", "userId": "jane.doe@example.com"}
 UNITARY = "/ajo/im/executions/unitary"

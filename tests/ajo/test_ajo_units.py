@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from marketo_sync.client import ajo_payloads as payloads
+from marketo_sync.client.ajo_payloads import PayloadError, build_audience, build_unitary, parse_execute_at
 from marketo_sync.client.ajo_settings import AjoSettings
 from marketo_sync.errors import ConfigError
-from marketo_sync.operations import ajo_payloads as payloads
-from marketo_sync.operations.ajo_payloads import PayloadError, build_audience, build_unitary, parse_execute_at
 
 CAMPAIGN = "10e2583b-4d1d-4b57-bd6e-fdc79405d67d"
 JANE = {"type": "aep", "namespace": "email", "userId": "jane@example.com"}

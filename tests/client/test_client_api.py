@@ -98,3 +98,52 @@ def test_lead_database(api: MarketoApi, emulator: EmulatorServer) -> None:
     assert emulator.backend.schedules()[-1]["campaignId"] == 2021
     synced = api.sync_leads([{"email": "new@example.com", "firstName": "New"}])
     assert synced[0]["status"] in ("created", "updated")
+
+
+def test_tokens_of_is_flat_and_typed_one_way(api: MarketoApi, emulator: EmulatorServer) -> None:
+    from marketo_sync.client.api import Token as MyToken
+
+    tokens = api.tokens_of(WEBINAR)
+    assert last_call(emulator)["query"] == {"folderType": "Program"}
+    raw = api.get_tokens(WEBINAR)[0]["tokens"]
+    assert [t.name for t in tokens] == [t["name"] for t in raw] and all(isinstance(t, MyToken) for t in tokens)
+    assert all(t.type == t.type.strip().lower() and isinstance(t.value, str) for t in tokens)
+    api.set_token(WEBINAR, name="Speaker", type="rich text", value="<b>Ada</b>")
+    assert MyToken("Speaker", "rich text", "<b>Ada</b>") in api.tokens_of(WEBINAR)
+    assert api.tokens_of(FolderRef(987654)) == []
+
+
+def test_flat_tokens_unwraps_marketos_shape_once() -> None:
+    from marketo_sync.client.api import Token as MyToken
+    from marketo_sync.client.api import tokens_from_rows as flat_tokens
+
+    wrapped = [{"folder": {"type": "Program", "value": 1102},
+                "tokens": [{"name": "Title", "type": "Text", "value": "T", "computedUrl": "x"},
+                           {"name": "Count", "type": " number ", "value": 3},
+                           {"name": "Empty", "type": "text", "value": None},
+                           {"type": "text", "value": "no name"}]}]
+    assert flat_tokens(wrapped) == [MyToken("Title", "text", "T"), MyToken("Count", "number", "3"),
+                                    MyToken("Empty", "text", "")]
+    assert flat_tokens([{"name": "Flat", "type": "date", "value": "2026-01-01"}]) == [
+        MyToken("Flat", "date", "2026-01-01")]
+    assert flat_tokens([{"folder": {}, "tokens": None}]) == [] and flat_tokens([]) == []
+
+
+def test_reads_by_id_return_one_record_or_none(api: MarketoApi) -> None:
+    for record in (api.get_campaign(2001), api.get_folder(TEMPLATES), api.get_campaign_smart_list(2001),
+                   api.get_program(1102), api.get_campaign_by_name("Webinar Reminder Template")):
+        assert isinstance(record, dict) and record.get("id")
+    assert api.get_campaign(999999) is None and api.get_campaign_smart_list(999999) is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ({"id": 5, "type": "program"}, FolderRef(5, "Program")),
+    ({"value": 7, "type": "Folder"}, FolderRef(7)),
+    ('{"id": 9, "type": "Folder"}', FolderRef(9)),
+    (FolderRef(3), FolderRef(3)),
+    (None, None), ("", None), ({}, None),
+    ({"type": "Folder"}, None), ({"id": 1, "type": "Zone"}, None), ("{not json", None), (42, None),
+    ({"id": "abc"}, None),
+])
+def test_folder_ref_parse_or_none(value: Any, expected: FolderRef | None) -> None:
+    assert FolderRef.parse_or_none(value) == expected
