@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     for env in environments:
         label = f" (environment {env.name})" if len(environments) > 1 else ""
         try:
-            desired = load_desired(paths, root=project.root, variables=env.variables, environment=env.name)
+            desired = load_desired(paths, root=project.root, variables=env.variables, environment=env.name,
+                                   environments=project.environments)
         except ValidationError as error:
             if len(environments) == 1:
                 raise

@@ -43,12 +43,15 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 def load_desired(paths: Iterable[Path | str], *, root: Path | None = None,
-                 variables: Mapping[str, str] | None = None, environment: str = "") -> DesiredState:
+                 variables: Mapping[str, str] | None = None, environment: str = "",
+                 environments: Iterable[str] | None = None) -> DesiredState:
     """Load and validate every campaign file under ``paths`` (files, directories or globs).
 
     ``root`` is the project root: relative ``paths`` are taken from it, and file names in
     messages and :class:`Location` are shown relative to it. ``variables`` are the
-    environment's values for ``${name}``; ``environment`` names it in messages.
+    environment's values for ``${name}``; ``environment`` names it in messages and picks its
+    entry of a per-environment ``id`` mapping. ``environments`` (the project's names, when
+    known) catches a misspelt key of such a mapping, which would otherwise never match.
 
     Raises :class:`ValidationError` with every reason when anything is wrong.
     """
@@ -56,6 +59,7 @@ def load_desired(paths: Iterable[Path | str], *, root: Path | None = None,
     paths = list(paths)
     files, reasons = find_campaign_files(paths, base)
     loader = _Loader(dict(variables or {}), environment)
+    loader.environments = None if environments is None else frozenset(environments)
     for path in files:
         loader.load_file(path, display_name(path, base))
     reasons.extend(loader.reasons)
@@ -147,6 +151,8 @@ class _Loader:
         self.seen_ids: dict[int, _First] = {}
         self.seen_tokens: dict[tuple[Any, ...], _First] = {}
         self.seen_managed: dict[tuple[Any, ...], _First] = {}
+        self.seen_previous: dict[tuple[Any, ...], _First] = {}
+        self.environments: frozenset[str] | None = None
 
     # -- one file ----------------------------------------------------------------------
     def load_file(self, path: Path, name: str) -> None:
@@ -286,14 +292,12 @@ class _Loader:
     def _campaign(self, raw: _yaml.ContextDict, folder: ParentSpec, location: Location, problem: Any,
                   path: list[Any]) -> None:
         name: str = raw["name"]
-        pinned: int | None = raw.get("id")
+        ids, pinned = self._ids(raw, problem, path)
         template = raw.get("template")
         if isinstance(template, str):
             template = normalise_path(template)
-        if raw.get("active") is True and template is None and pinned is None:
-            problem("`active: true` needs a `template` (cloned if the campaign must be created) or the "
-                    "`id` of the existing campaign: a campaign created without a template is empty and "
-                    "cannot be activated", [*path, "active"])
+        # `active: true` without a template is fine for a campaign that exists (in any
+        # environment): only the plan knows whether it must be created, and refuses it then.
         expect = raw.get("expect") or {}
         if expect.get("rules") is not None and template is None:
             problem("`expect: {rules: template}` compares the campaign's triggers, filters and flow steps "
@@ -305,6 +309,7 @@ class _Loader:
                     f"{first.location}", [*path, "name"])
             return
         self.seen_campaigns[key] = _First(location)
+        previous = self._previous_names(raw, folder, key, location, problem, path)
         if pinned is not None:
             other = self.seen_ids.get(pinned)
             if other is not None:
@@ -315,7 +320,47 @@ class _Loader:
             name=name, folder=folder, location=location, description=raw.get("description"),
             active=raw.get("active"), template=template, id=pinned, protect=bool(raw.get("protect", False)),
             expect=dict(raw.get("expect") or {}), allow_replace=bool(raw.get("allow_replace", False)),
+            ids=ids, previous_names=previous,
         ))
+
+    def _ids(self, raw: _yaml.ContextDict, problem: Any, path: list[Any]) -> tuple[dict[str, int], int | None]:
+        """``id: 2011`` pins in every environment; ``id: {sandbox: 2011}`` in those it names."""
+        written = raw.get("id")
+        if not isinstance(written, dict):
+            return {}, written
+        ids = {str(env): int(value) for env, value in written.items()}
+        if self.environments is not None:
+            for env in ids:
+                if env not in self.environments:
+                    known = ", ".join(sorted(self.environments)) or "none"
+                    problem(f"`id` names environment {env!r}, which the project does not define "
+                            f"(defined: {known})", [*path, "id", env], key=True)
+        return ids, ids.get(self.environment)
+
+    def _previous_names(self, raw: _yaml.ContextDict, folder: ParentSpec, key: tuple[Any, ...],
+                        location: Location, problem: Any, path: list[Any]) -> tuple[str, ...]:
+        """``previous_names``: none may be the campaign's name or another declared campaign's."""
+        name: str = raw["name"]
+        names: list[str] = []
+        declared_here = self.seen_previous.get(key)
+        if declared_here is not None:
+            problem(f"campaign {name!r} is declared here and is a previous name of another campaign at "
+                    f"{declared_here.location}: a renamed campaign is declared once, by its new name",
+                    [*path, "name"])
+        for index, previous in enumerate(raw.get("previous_names") or []):
+            previous_key = (parent_key(folder), previous.casefold())
+            if previous_key == key:
+                problem(f"previous name {previous!r} is the campaign's own name", [*path, "previous_names", index])
+                continue
+            other = self.seen_campaigns.get(previous_key)
+            if other is not None:
+                problem(f"previous name {previous!r} of {name!r} is declared as a campaign at "
+                        f"{other.location}: a renamed campaign is declared once, by its new name",
+                        [*path, "previous_names", index])
+                continue
+            self.seen_previous.setdefault(previous_key, _First(location))
+            names.append(previous)
+        return tuple(names)
 
 
 def _parent(value: Any) -> ParentSpec:

@@ -46,10 +46,15 @@ class DesiredCampaign:
     description: str | None = None
     active: bool | None = None
     template: str | int | None = None   # "Path/To/Folder/Campaign Name" or a campaign id
-    id: int | None = None               # pins identity: a different remote name is a rename
+    id: int | None = None               # pins identity in this environment: a different remote name is a rename
     protect: bool = False               # never deactivated or deleted by the tool
     expect: Mapping[str, Any] = field(default_factory=dict)  # read-only attributes, drift only
     allow_replace: bool = False         # a folder move (clone + delete, new id) is allowed
+    #: ``id: {sandbox: 2011, production: 7011}`` as written (empty for one id or none): ``id``
+    #: is this environment's entry; ``import --merge-ids`` adds to it.
+    ids: Mapping[str, int] = field(default_factory=dict)
+    #: Earlier names: a campaign still called one of them (same parent) is renamed in place.
+    previous_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

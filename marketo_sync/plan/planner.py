@@ -210,8 +210,11 @@ class _Planner:
             assert desired.id is not None
             remote = self.remote.by_id.get(desired.id)
             if remote is None:
-                self.error(f"campaign {desired.name!r}: pinned id {desired.id} does not exist in the "
+                entry = f" (its `{self.options.environment}` entry)" if desired.ids else ""
+                self.error(f"campaign {desired.name!r}: pinned id {desired.id}{entry} does not exist in the "
                            f"instance (remove the id to create it){_at(desired.location)}")
+                continue
+            if self.previous_name_beside(folder, desired, remote_here):
                 continue
             self.claimed.add(remote.id)
             if remote.folder == folder.ref:
@@ -224,14 +227,48 @@ class _Planner:
                 self.plan_existing(folder, desired, remote)
             else:
                 self.plan_replace(folder, desired, remote)
+        # Current names first, so that a previous name never takes a campaign declared by its name.
+        by_name: list[RemoteCampaign | None] = []
         for desired in named:
             remote = next((r for r in remote_here if r.name == desired.name and r.id not in self.claimed),
                           None)
+            if remote is not None:
+                self.claimed.add(remote.id)
+            by_name.append(remote)
+        for desired, found in zip(named, by_name, strict=True):
+            if self.previous_name_beside(folder, desired, remote_here):
+                continue
+            remote = found or self.by_previous_name(desired, remote_here)
             if remote is None:
                 self.plan_missing(folder, desired)
             else:
                 self.claimed.add(remote.id)
                 self.plan_existing(folder, desired, remote)
+
+    def by_previous_name(self, desired: DesiredCampaign,
+                         remote_here: tuple[RemoteCampaign, ...]) -> RemoteCampaign | None:
+        """The unclaimed campaign of the container still called one of ``previous_names``
+        (Terraform's ``moved``): it is renamed in place, keeping its id."""
+        for previous in desired.previous_names:
+            found = next((r for r in remote_here if r.name == previous and r.id not in self.claimed), None)
+            if found is not None:
+                return found
+        return None
+
+    def previous_name_beside(self, folder: RemoteFolder, desired: DesiredCampaign,
+                             remote_here: tuple[RemoteCampaign, ...]) -> bool:
+        """A plan error when a previous name and the new name are both campaigns of the container:
+        which one was renamed cannot be told."""
+        current = next((r for r in remote_here if r.name == desired.name), None)
+        if current is None or not desired.previous_names:
+            return False
+        old = next((r for r in remote_here if r.name in desired.previous_names and r.id != current.id), None)
+        if old is None:
+            return False
+        self.error(f"campaign {desired.name!r}: its previous name {old.name!r} is campaign id {old.id}, beside "
+                   f"campaign id {current.id} {desired.name!r} in {folder.path!r}; remove {old.name!r} from "
+                   f"previous_names, or rename or delete one of them in Marketo{_at(desired.location)}")
+        return True
 
     def plan_existing(self, folder: RemoteFolder, desired: DesiredCampaign, remote: RemoteCampaign) -> None:
         self.managed_ids.add(remote.id)

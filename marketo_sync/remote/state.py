@@ -237,11 +237,18 @@ def common_prefix(group: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
     return prefix
 
 def find_declared(state: RemoteState, campaign: DesiredCampaign) -> RemoteCampaign | None:
-    """The remote campaign a declaration names (by pinned id anywhere, else by (parent, name))."""
+    """The remote campaign a declaration names: by pinned id anywhere, else by (parent, name),
+    else by (parent, one of its ``previous_names``)."""
     if campaign.id is not None:
         return state.by_id.get(campaign.id)
     folder = state.folder(campaign.folder)
-    return state.find(folder.ref, campaign.name) if folder is not None else None
+    if folder is None:
+        return None
+    for name in (campaign.name, *campaign.previous_names):
+        found = state.find(folder.ref, name)
+        if found is not None:
+            return found
+    return None
 
 def exists_remotely(state: RemoteState, campaign: DesiredCampaign) -> bool:
     """Whether a declared campaign exists (by pinned id anywhere, else by (parent, name))."""

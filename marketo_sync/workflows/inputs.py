@@ -44,5 +44,6 @@ def load_inputs(project_file: Path | None = None, environment: str | None = None
     """Project, environment and desired state; raises ConfigError / ValidationError."""
     project, chosen = load_project_and_environment(project_file, environment)
     desired = load_desired(campaign_paths(project, campaigns), root=project.root,
-                           variables=chosen.variables, environment=chosen.name)
+                           variables=chosen.variables, environment=chosen.name,
+                           environments=project.environments)
     return Inputs(project=project, environment=chosen, desired=desired)

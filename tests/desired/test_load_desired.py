@@ -22,7 +22,6 @@ CASES = {
     "wrong_type": ("campaigns[0].active", "line 4, column 13", "must be true or false, not 'yes please'"),
     "long_name": ("campaigns[0].name", "line 3, column 11", "is 256 characters long; at most 255"),
     "comma": ("campaigns[0].name", "line 3, column 11", "cannot contain a comma"),
-    "active_without_template": ("campaigns[0].active", "line 4, column 13", "`active: true` needs a `template`"),
     "unknown_variable": ("folder", "line 1, column 9", "unknown variable ${nowhere}: the environment defines webinars"),
     "long_description": ("campaigns[0].description", "line 4, column 18", "is 2001 characters long; at most 2000"),
     "token_with_braces": ("tokens[0].name", "line 3, column 12", "bare token name"),
@@ -140,9 +139,9 @@ def test_globs_files_and_hidden_directories(tmp_path):
 
 def test_a_broken_campaign_does_not_hide_the_others(tmp_path):
     (tmp_path / "a.yaml").write_text(
-        "folder: F/G\ncampaigns:\n  - {name: A, active: 3}\n  - {name: B, active: true}\n  - {name: C}\n")
+        "folder: F/G\ncampaigns:\n  - {name: A, active: 3}\n  - {name: B, protect: 4}\n  - {name: C}\n")
     reasons = reasons_of(["a.yaml"], root=tmp_path)
-    assert [r.split(":")[0] for r in reasons] == ["campaigns[0].active", "campaigns[1].active"]
+    assert [r.split(":")[0] for r in reasons] == ["campaigns[0].active", "campaigns[1].protect"]
 
 
 def test_reasons_never_echo_whole_mappings(tmp_path):
