@@ -27,7 +27,6 @@ from marketo_sync.client.classify import (
     classify_identity,
     classify_marketo,
     parse_rate_message,
-    quota_message,
 )
 from marketo_sync.client.limits import Limiter, RateLimits
 from marketo_sync.client.loop import RetryLoop, send_once
@@ -36,9 +35,11 @@ from marketo_sync.client.retry import RetryPolicy
 from marketo_sync.client.settings import ClientSettings
 from marketo_sync.client.transport import Transport
 
-__all__ = ["Answer", "ClientStats", "MarketoClient", "parse_rate_message", "quota_message"]
+#: ``Answer`` and ``parse_rate_message`` live in ``classify``; importable from here as before.
+__all__ = ["Answer", "ClientStats", "MarketoClient", "parse_rate_message"]
 
 log = logging.getLogger("marketo_sync.client")
+
 
 @dataclass
 class ClientStats:
