@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from marketo_sync import operations
-from marketo_sync.commands.options import add_project_arguments
+from marketo_sync.commands.options import add_project_arguments, use_color
 from marketo_sync.config import Environment
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
 from marketo_sync.errors import ConfigError
@@ -30,6 +30,7 @@ from marketo_sync.render.plan import render_text
 from marketo_sync.render.receipt import render_receipt_text
 from marketo_sync.workflows.apply import ApplyOptions, apply_plan
 from marketo_sync.workflows.inputs import Inputs, load_inputs
+from marketo_sync.workflows.plan import build_plan
 from marketo_sync.workflows.session import Session, open_session
 
 #: The webinar tutorial's request: one registrant, three My Token overrides.
@@ -80,8 +81,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _demo(inputs: Inputs, work: Path) -> int:
-    from marketo_sync.commands.plan import build_plan, use_color
-
     state = work / "emulator-state.json"
     state.unlink(missing_ok=True)  # always start from the seed
     environment = _embedded(inputs.environment, state)
