@@ -232,9 +232,11 @@ class Applier:
                 name=ref.name, folder=ref.folder_ref, description=after.get("description")))
         if isinstance(change, CloneCampaign | ReplaceCampaign):
             source = change.template if isinstance(change, CloneCampaign) else change.source
-            assert source.id is not None
+            source_id = source.id
+            if source_id is None:
+                raise TypeError(f"{change.key}: the plan names no campaign to clone from")
             return self._create(change, lambda: api.clone_campaign(
-                source.id, name=ref.name, folder=ref.folder_ref, description=after.get("description")))
+                source_id, name=ref.name, folder=ref.folder_ref, description=after.get("description")))
         assert campaign_id is not None
         if isinstance(change, UpdateCampaign):
             return self._idempotent(change, campaign_id, lambda: api.update_campaign(

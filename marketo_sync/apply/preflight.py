@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from marketo_sync.apply.reads import WriteApi, campaign_by_id, campaigns_in, differs, is_resolved, tokens_of
 from marketo_sync.errors import StalePlan, UnsafePlan
+from marketo_sync.plan.changes import ReplaceCampaign
 from marketo_sync.plan.plan import Observation, Plan
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote.state import RemoteCampaign
@@ -121,10 +122,11 @@ def preflight(api: WriteApi, plan: Plan) -> Preflight:
 
     system = []
     for change in plan.campaign_changes():
-        ids = [change.campaign.id, getattr(getattr(change, "source", None), "id", None)]
+        source = change.source if isinstance(change, ReplaceCampaign) else None
+        ids = [change.campaign.id, source.id if source is not None else None]
         for campaign_id in (i for i in ids if i is not None):
-            campaign = result.campaigns.get(campaign_id) or by_id(campaign_id)
-            if campaign is not None and campaign.is_system:
+            found = result.campaigns.get(campaign_id) or by_id(campaign_id)
+            if found is not None and found.is_system:
                 system.append(f"{change.key} (id {campaign_id})")
     if system:
         raise UnsafePlan("the plan changes system campaigns, which marketo-sync never touches "

@@ -103,8 +103,8 @@ def _describe(error: SchemaViolation, document: Any, ignored: frozenset[str]) ->
     mark = _yaml.mark_of(document, path)
     schema = error.schema if isinstance(error.schema, dict) else {}
     keyword = error.validator
-    value = error.validator_value
-    instance = error.instance
+    value: Any = error.validator_value  # jsonschema types these as "Any | Unset"
+    instance: Any = error.instance
 
     if keyword == "additionalProperties" and isinstance(instance, dict):
         known = sorted(schema.get("properties", {}))

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from marketo_sync.client.protocols import ReadApi
-from marketo_sync.desired.load import DesiredState, ParentSpec
+from marketo_sync.desired.model import DesiredState, ParentSpec
 from marketo_sync.plan.rules import fingerprint
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote.state import (

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from marketo_sync.desired.load import DesiredCampaign, ParentSpec
+from marketo_sync.desired.model import DesiredCampaign, ParentSpec
 from marketo_sync.plan.rules import Fingerprint
 from marketo_sync.refs import FolderRef
 

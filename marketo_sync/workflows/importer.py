@@ -33,7 +33,8 @@ from marketo_sync.desired.model import DesiredState, Location, ManagedFolder
 from marketo_sync.errors import MarketoSyncError
 from marketo_sync.plan.planner import CAMPAIGN_FOLDER_TYPES
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote.read import ReadApi, read_remote
+from marketo_sync.client.protocols import ReadApi
+from marketo_sync.remote.read import read_remote
 from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
