@@ -36,7 +36,7 @@ class Refused(MarketoSyncError):
     """The operator did not approve the send (or could not be asked)."""
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "ajo", help="execute Adobe Journey Optimizer API-triggered campaigns",
         description="Execute Adobe Journey Optimizer API-triggered campaigns (unitary or audience), read "

@@ -26,7 +26,7 @@ from marketo_sync.workflows.inputs import load_inputs, load_project_and_environm
 from marketo_sync.workflows.session import open_session
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "apply", help="make the changes of a plan (asks for yes, or --auto-approve)",
         description="Change the Marketo instance to match the campaign files: plan now (or run a plan "

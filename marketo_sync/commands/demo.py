@@ -44,7 +44,7 @@ TUTORIAL_TOKENS = {
 }
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo", help="plan, apply and plan again against the embedded emulator (no credentials)",
         description="Run the main job end to end against the embedded Marketo emulator: plan, apply "

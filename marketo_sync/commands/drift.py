@@ -18,7 +18,7 @@ from marketo_sync.workflows.plan import build_plan
 from marketo_sync.workflows.session import open_session
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "drift", help="report whether the instance still matches the campaign files (for scheduled CI)",
         description="Plan as `plan` does and report differences between the instance and the files: "

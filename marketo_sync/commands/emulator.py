@@ -76,7 +76,7 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "emulator", help="serve an emulated Marketo instance (for tests and demos)",
         description="Serve a stateful Marketo Engage lookalike on HTTP until interrupted (Ctrl-C).")

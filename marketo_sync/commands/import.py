@@ -20,7 +20,7 @@ from marketo_sync.workflows.inputs import load_project_and_environment
 from marketo_sync.workflows.session import open_session
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import", help="write campaign files for existing campaigns (adoption)",
         description="Read the smart campaigns (and program My Tokens) of Marketing Activities folders "

@@ -18,7 +18,7 @@ from marketo_sync.workflows.plan import build_plan
 from marketo_sync.workflows.session import open_session
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "plan", help="show what apply would change (reads the instance, writes nothing)",
         description="Read the campaign files and the Marketo instance and show what apply would "

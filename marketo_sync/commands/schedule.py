@@ -23,7 +23,7 @@ from marketo_sync.commands.options import (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "schedule", help="schedule a batch campaign (runs for its smart list; asks for yes)",
         description="Schedule a batch campaign to run once, overriding My Tokens for this run, optionally "

@@ -28,7 +28,7 @@ from marketo_sync.commands.options import (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "trigger", help="request a trigger campaign for leads (sends email; asks for yes)",
         description="Run leads through a trigger campaign that has a 'Campaign is Requested' (Web Service "

@@ -18,7 +18,7 @@ from marketo_sync.errors import ValidationError
 from marketo_sync.workflows.inputs import campaign_paths, load_project_and_environment
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "validate", help="check the campaign files offline (schema and Marketo's rules)",
         description="Check every campaign file offline against schemas/campaigns.schema.json and "

@@ -25,9 +25,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+#: Request headers: ``http.server`` hands an ``email.message.Message``, tests a plain mapping.
+Headers = Mapping[str, str] | Message
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +269,7 @@ class AjoEmulator:
         return _Answer(200, {"access_token": token, "token_type": "bearer", "expires_in": self.token_ttl})
 
     # -- AJO --------------------------------------------------------------------------------------
-    def _check_headers(self, headers: Mapping[str, str], health: bool) -> None:
+    def _check_headers(self, headers: Headers, health: bool) -> None:
         auth = headers.get("Authorization") or ""
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
         with self._lock:
@@ -285,7 +289,7 @@ class AjoEmulator:
             if sandbox != self.sandbox:
                 raise _Refusal(400, "MSG-000092", f"sandbox {sandbox!r} not found")
 
-    def _api(self, method: str, path: str, headers: Mapping[str, str], body: Any) -> _Answer:
+    def _api(self, method: str, path: str, headers: Headers, body: Any) -> _Answer:
         route = self._route(method, path)
         if route is None:
             return _problem(404, "MSG-000404", f"no route for {method} {path}", {})
@@ -439,7 +443,8 @@ class AjoEmulator:
                 raise _Refusal(400, "MSG-000042", "schedule.executeAt must be an ISO 8601 date-time", ctx)
             if execute_at <= self._clock():
                 raise _Refusal(400, "MSG-000043", "schedule.executeAt must be in the future", ctx)
-            entry = {"scheduleId": self._next_id("SCH"), "campaignId": campaign.id, "executeAt": execute_at,
+            entry: dict[str, Any] = {"scheduleId": self._next_id("SCH"), "campaignId": campaign.id,
+                                     "executeAt": execute_at,
                      "audienceId": audience_id, "requestId": request_id, "context": body.get("context"),
                      "scheduleStatus": "Scheduled", "executionId": None}
             with self._lock:
@@ -514,7 +519,7 @@ class AjoEmulator:
             self._schedules.pop(schedule_id, None)
         return _Answer(200, {})
 
-    def _record(self, method: str, path: str, headers: Mapping[str, str], answer: _Answer,
+    def _record(self, method: str, path: str, headers: Headers, answer: _Answer,
                 request: Any, kind: str) -> None:
         entry = {"method": method, "path": path, "kind": kind, "status": answer.status, "fault": answer.fault,
                  "headers": sorted(h.lower() for h in headers.keys()),

@@ -107,7 +107,7 @@ class CampaignMixin(TreeMixin):
         return self._records(page, include_flow) if page else []
 
     @atomic
-    def create_campaign(self, *, name: str, folder: FolderKey,
+    def create_campaign(self, *, name: str, folder: FolderKey | None,
                         description: str | None = None) -> list[Record]:
         """An empty campaign (type default, cannot be activated); a smart list and flow of its own."""
         self._check_name(name)
@@ -137,7 +137,7 @@ class CampaignMixin(TreeMixin):
         return self._records([campaign], include_flow=False)
 
     @atomic
-    def clone_campaign(self, campaign_id: int, *, name: str, folder: FolderKey,
+    def clone_campaign(self, campaign_id: int, *, name: str, folder: FolderKey | None,
                        description: str | None = None) -> list[Record]:
         """A copy of the smart list, flow and settings, created INACTIVE and never scheduled."""
         source = self._campaign_for_write(campaign_id, "clone")

@@ -152,7 +152,7 @@ class LeadDbMixin(CampaignMixin):
             raise fail(1003, f"Too many leads: {len(leads)}; the maximum is {REQUEST_MAX_LEADS}")
         ids = []
         for lead in leads:
-            raw = lead.get("id") if isinstance(lead, Mapping) else lead
+            raw: Any = lead.get("id") if isinstance(lead, Mapping) else lead
             try:
                 ids.append(int(raw))
             except (TypeError, ValueError):

@@ -38,9 +38,9 @@ class TreeMixin(BackendCore):
 
     @staticmethod
     def _key(folder: FolderKey | Mapping[str, Any]) -> FolderKey:
-        if isinstance(folder, Mapping):
-            folder = (folder.get("id"), folder.get("type", FOLDER))
-        fid, ftype = folder
+        fid: Any
+        ftype: Any
+        fid, ftype = (folder.get("id"), folder.get("type", FOLDER)) if isinstance(folder, Mapping) else folder
         kind = str(ftype).strip().capitalize()
         if kind not in (FOLDER, PROGRAM):
             raise fail(1003, f"Invalid folder type {ftype!r}: expected 'Folder' or 'Program'")
@@ -254,7 +254,7 @@ class TreeMixin(BackendCore):
         return items[offset:offset + max_return]
 
     @atomic
-    def create_folder(self, *, name: str, parent: FolderKey,
+    def create_folder(self, *, name: str, parent: FolderKey | None,
                       description: str | None = None) -> list[Record]:
         self._check_name(name)
         if parent is None:
@@ -289,6 +289,7 @@ class TreeMixin(BackendCore):
         node = self._folder_for_write(folder, "update")
         if name is not None:
             self._check_name(name)
+        if name is not None and node.parent is not None:  # roots are refused by _folder_for_write
             if any(s.name == name and s.key != node.key for s in self._children(node.parent)):
                 raise fail(709, f"A folder named {name!r} already exists in {self._user_path(node.parent)!r}")
         description = self._check_description(description)

@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from marketo_sync.emulator.backend import MarketoBackend
 from marketo_sync.emulator.exceptions import MarketoApiError
@@ -138,6 +138,10 @@ def _as_int(value: Any, name: str) -> int:
         raise MarketoApiError("1001", f"Invalid value '{value}'. Required of type 'Integer' for {name}") from None
 
 
+@overload
+def int_param(req: ApiRequest, name: str, default: int) -> int: ...
+@overload
+def int_param(req: ApiRequest, name: str, default: None) -> int | None: ...
 def int_param(req: ApiRequest, name: str, default: int | None) -> int | None:
     value = req.get(name)
     if value is None or value == "":
@@ -145,6 +149,10 @@ def int_param(req: ApiRequest, name: str, default: int | None) -> int | None:
     return _as_int(value, name)
 
 
+@overload
+def bool_param(req: ApiRequest, name: str, default: bool) -> bool: ...
+@overload
+def bool_param(req: ApiRequest, name: str, default: None) -> bool | None: ...
 def bool_param(req: ApiRequest, name: str, default: bool | None) -> bool | None:
     value = req.get(name)
     if value is None or value == "":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import yaml
 
@@ -120,6 +120,12 @@ class _Checker:
             raise self.fail(parent, f"{where}.{key}", "expected a list")
         return value
 
+    @overload
+    def text(self, parent: Mapping[str, Any], key: str, where: str, *, required: Literal[True],
+             max_len: int | None = None) -> str: ...
+    @overload
+    def text(self, parent: Mapping[str, Any], key: str, where: str, *, required: bool = False,
+             max_len: int | None = None) -> str | None: ...
     def text(self, parent: Mapping[str, Any], key: str, where: str, *, required: bool = False,
              max_len: int | None = None) -> str | None:
         value = parent.get(key)

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ from marketo_sync.emulator.limits import Limits
 from marketo_sync.emulator.quirks import Quirks
 from marketo_sync.emulator.responses import ApiRequest, error_body
 from marketo_sync.emulator.seed import read_seed_file
+
+#: Request headers: ``http.server`` hands an ``email.message.Message``, tests a plain mapping.
+Headers = Mapping[str, str] | Message
 
 log = logging.getLogger(__name__)
 
@@ -197,16 +201,16 @@ class EmulatorServer:
         self.save_state()
         return _Answer(200, body)
 
-    def _token(self, headers: Mapping[str, str], params: Mapping[str, list[str]]) -> str | None:
+    def _token(self, headers: Headers, params: Mapping[str, list[str]]) -> str | None:
         """The token to check; raises 601 for a query/form token unless legacy mode is on."""
         header = headers.get("Authorization") or ""
         bearer = header[7:].strip() if header[:7].lower() == "bearer " else None
-        query_token = (params.get("access_token") or [None])[0]
+        query_token: str | None = (params.get("access_token") or [None])[0]  # type: ignore[list-item]
         if query_token is not None and not self.config.legacy_query_token:
             raise MarketoApiError("601", QUERY_TOKEN_REFUSED)
         return bearer or query_token
 
-    def _api(self, method: str, path: str, headers: Mapping[str, str], params: dict[str, list[str]],
+    def _api(self, method: str, path: str, headers: Headers, params: dict[str, list[str]],
              body_json: Any) -> _Answer:
         asset = not urls.is_leaddb(path)
         if method == "POST" and (params.get("_method") or [""])[0].upper() == "GET":
@@ -227,7 +231,7 @@ class EmulatorServer:
             self.limits.leave()
 
     def _limited_call(self, handler: urls.Handler, method: str, path: str, path_args: dict[str, str],
-                      headers: Mapping[str, str], params: dict[str, list[str]], body_json: Any,
+                      headers: Headers, params: dict[str, list[str]], body_json: Any,
                       asset: bool) -> _Answer:
         try:
             self.backend.check_token(self._token(headers, params))
@@ -266,7 +270,7 @@ class EmulatorServer:
         return _Answer(200, error_body(fault, ENVELOPE_FAULTS[fault], asset=asset), code=fault, fault=fault)
 
 
-def _parse_body(headers: Mapping[str, str], raw: bytes) -> tuple[dict[str, list[str]], Any]:
+def _parse_body(headers: Headers, raw: bytes) -> tuple[dict[str, list[str]], Any]:
     """Form fields and a JSON document from a request body, whatever the declared content type."""
     if not raw.strip():
         return {}, None
@@ -326,12 +330,13 @@ class _Handler(BaseHTTPRequestHandler):
             except ValueError:
                 self._send(_Answer(400, {"error": "the body must be JSON"}))
                 return
-            status, answer = admin.handle(emulator, method, path, body)
-            self._send(_Answer(status, answer))
+            status, document = admin.handle(emulator, method, path, body)
+            self._send(_Answer(status, document))
             return
         kind = "identity" if path == IDENTITY_PATH else "api"
         params = {k: list(v) for k, v in query.items()}
         too_big = _too_big(len(self.path), length)
+        answer: _Answer
         try:
             if too_big is not None:
                 answer = too_big
