@@ -27,13 +27,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marketo_sync.client.protocols import ReadApi
 from marketo_sync.config import Environment, Project
 from marketo_sync.desired import yaml_loader as _yaml
 from marketo_sync.desired.model import DesiredState, Location, ManagedFolder
 from marketo_sync.errors import MarketoSyncError
 from marketo_sync.plan.planner import CAMPAIGN_FOLDER_TYPES
 from marketo_sync.refs import FolderRef
-from marketo_sync.client.protocols import ReadApi
 from marketo_sync.remote.read import read_remote
 from marketo_sync.remote.state import (
     RemoteCampaign,
