@@ -20,7 +20,7 @@ from marketo_sync.errors import MarketoSyncError
 
 #: Subcommand modules under ``marketo_sync.commands``, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = ("validate", "plan", "apply", "drift", "import", "trigger", "schedule", "ajo",
-                             "demo", "emulator")
+                             "conformance", "demo", "emulator")
 
 
 def build_parser() -> argparse.ArgumentParser:

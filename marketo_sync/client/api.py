@@ -212,6 +212,62 @@ class MarketoApi:
         self.client.request("POST", f"{ASSET}/folder/{folder.id}/tokens/delete.json", form=form,
                             idempotent=False)
 
+    # -- folders, programs and catalogues for the conformance kit -----------------------
+
+    def create_folder(self, *, name: str, parent: FolderRef, description: str | None = None) -> Row:
+        """POST folders.json, form (``parent`` as a JSON string). Not idempotent."""
+        form = _drop_none({"name": name, "parent": parent.to_json(), "description": description})
+        return self._one_row(self.client.request("POST", f"{ASSET}/folders.json", form=form, idempotent=False))
+
+    def delete_folder(self, ref: FolderRef) -> None:
+        """POST folder/{id}/delete.json, form ``type``: only empty, non-system folders."""
+        self.client.request("POST", f"{ASSET}/folder/{ref.id}/delete.json", form={"type": ref.type},
+                            idempotent=False)
+
+    def folder_content(self, ref: FolderRef, *, offset: int = 0, max_return: int = 200) -> list[Row]:
+        """GET folder/{id}/content.json?type=…: one page of ``[{"id", "type"}]`` (direct children)."""
+        try:
+            return self._get(f"{ASSET}/folder/{ref.id}/content.json", type=ref.type, offset=offset,
+                             maxReturn=max_return)
+        except NotFound:
+            return []
+
+    def browse_campaigns_page(self, folder: FolderRef, *, offset: int, max_return: int,
+                              is_active: bool | None = None) -> list[Row]:
+        """GET smartCampaigns.json: one page only, for callers that check paging themselves."""
+        return self._get(f"{ASSET}/smartCampaigns.json", folder=folder.to_json(), offset=offset,
+                         maxReturn=max_return, isActive=_bool(is_active) if is_active is not None else None)
+
+    def flow_step_types(self) -> list[Row]:
+        """GET smartCampaign/flowSteps.json: the flow action catalogue (newer API: feature-detect)."""
+        return self._get(f"{ASSET}/smartCampaign/flowSteps.json")
+
+    def channels(self) -> list[Row]:
+        """GET channels.json: one page of program channels ``[{name, applicableProgramType, ...}]``."""
+        return self._get(f"{ASSET}/channels.json", maxReturn=200)
+
+    def browse_programs_page(self, *, offset: int = 0, max_return: int = 20) -> list[Row]:
+        """GET programs.json: one page of program records (browse answers carry no tags)."""
+        return self._get(f"{ASSET}/programs.json", offset=offset, maxReturn=max_return)
+
+    def create_program(self, *, name: str, folder: FolderRef, type: str, channel: str,
+                       description: str | None = None) -> Row:
+        """POST programs.json, form (name, folder, type, channel required). Not idempotent."""
+        form = _drop_none({"name": name, "folder": folder.to_json(), "type": type, "channel": channel,
+                           "description": description})
+        return self._one_row(self.client.request("POST", f"{ASSET}/programs.json", form=form, idempotent=False))
+
+    def clone_program(self, program_id: int, *, name: str, folder: FolderRef,
+                      description: str | None = None) -> Row:
+        """POST program/{id}/clone.json, form (name globally unique). Not idempotent."""
+        form = _drop_none({"name": name, "folder": folder.to_json(), "description": description})
+        return self._one_row(self.client.request("POST", f"{ASSET}/program/{int(program_id)}/clone.json",
+                                                 form=form, idempotent=False))
+
+    def delete_program(self, program_id: int) -> None:
+        """POST program/{id}/delete.json: the program and everything inside it."""
+        self.client.request("POST", f"{ASSET}/program/{int(program_id)}/delete.json", idempotent=False)
+
     # -- lead database (JSON bodies) -----------------------------------------------------
 
     def request_campaign(self, campaign_id: int, *, leads: Sequence[int],

@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -186,3 +187,30 @@ def _never_connected(exc: BaseException) -> bool:
         stack.extend([getattr(item, "reason", None), item.__cause__, item.__context__])
         stack.extend(a for a in getattr(item, "args", ()) if isinstance(a, BaseException))
     return False
+
+
+#: What :class:`AnswerRecorder` keeps for an answer that is not JSON (an HTML error page).
+NOT_JSON = "(not JSON)"
+
+
+class AnswerRecorder:
+    """The decoded body of the last REST answer, for checks that look past the client's parsing
+    (the conformance kit compares envelopes and warnings). Identity answers are never kept:
+    they hold the access token. Pass :meth:`session` to ``MarketoClient(session=...)``."""
+
+    def __init__(self) -> None:
+        self.last: Any = None
+
+    def session(self) -> requests.Session:
+        """A new session whose answers are recorded; the caller closes it."""
+        session = requests.Session()
+        session.hooks["response"].append(self._keep)
+        return session
+
+    def _keep(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        if "/identity/" in urlsplit(response.url).path:
+            return
+        try:
+            self.last = response.json()
+        except ValueError:
+            self.last = NOT_JSON
