@@ -157,7 +157,7 @@ class Kit:
 
     def _cleanup(self, ctx: Context, report: Report) -> None:
         try:
-            ctx.scratch.remove_all(keep=ctx.keep)
+            ctx.scratch.remove_all(keep=ctx.keep, suffix=ctx.suffix)
         except KeyboardInterrupt:
             report.interrupted = True
             ctx.scratch.left += [Leftover(a.kind, a.name, a.id, a.link, "cleanup interrupted (Ctrl-C)")

@@ -1,8 +1,8 @@
 """Everything the kit creates, and its removal in reverse order, whatever happened before.
 
 Assets are registered the moment the kit knows them; a create whose answer was lost (or a
-Ctrl-C in the middle of one) is found again by sweeping the scratch folder, which holds only
-what the kit made. Removal retries each asset a few times and checks by reading whether a
+Ctrl-C in the middle of one) is found again by sweeping the scratch folder for names that carry
+the run's random suffix (anything else there belongs to someone else and is left alone). Removal retries each asset a few times and checks by reading whether a
 delete whose answer was lost took effect; what stays is reported with its UI link.
 """
 
@@ -92,30 +92,35 @@ class Scratch:
                 return self.add(FOLDER, record)
         return None
 
-    def sweep(self) -> None:
-        """Register whatever the scratch folder holds that the kit lost track of."""
+    def sweep(self, suffix: str) -> None:
+        """Register what the scratch folder holds that the kit lost track of (a lost answer, a
+        Ctrl-C mid-call): only campaigns and programs whose name carries this run's ``suffix``,
+        so that something another person put there is never touched."""
         folder = self.folder
         if folder is None:
             return
         ref = FolderRef(folder.id, "Folder")
+        readers = {"smart campaign": (CAMPAIGN, self.api.get_campaign), "program": (PROGRAM, self.api.get_program)}
         offset = 0
         while True:
             items = self.api.folder_content(ref, offset=offset, max_return=200)
             for item in items:
-                kind = {"smart campaign": CAMPAIGN, "program": PROGRAM, "folder": FOLDER}.get(
-                    str(item.get("type", "")).lower())
-                if kind is not None and isinstance(item.get("id"), int) and self.find(kind, item["id"]) is None:
-                    self.assets.append(Asset(kind, item["id"], f"(found in the scratch folder, id {item['id']})"))
+                kind, read = readers.get(str(item.get("type", "")).lower(), (None, None))
+                if kind is None or read is None or not isinstance(item.get("id"), int) or self.find(kind, item["id"]):
+                    continue
+                record = read(item["id"])
+                if isinstance(record, dict) and suffix in str(record.get("name", "")):
+                    self.add(kind, record)
             if len(items) < 200:
                 return
             offset += 200
 
     # -- removal ----------------------------------------------------------------------------------
-    def remove_all(self, *, keep: bool) -> None:
+    def remove_all(self, *, keep: bool, suffix: str) -> None:
         """Remove every asset in reverse order of creation into ``removed`` and ``left``. With
         ``keep`` the folder and its content stay, but an active campaign is always deactivated."""
         try:
-            self.sweep()
+            self.sweep(suffix)
         except MarketoSyncError:
             pass  # the registry alone is then the list: removal below still runs
         for asset in list(reversed(self.assets)):  # newest first: contents before their container

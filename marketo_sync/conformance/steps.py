@@ -535,13 +535,12 @@ def _program_type_and_channel(ctx: Context) -> tuple[str, str]:
     raise Skip("no channel for a Default or Event program found on this instance")
 
 
-def program_create(ctx: Context, check: Check) -> str:
-    folder = ctx.need_folder()
-    program_type, channel = _program_type_and_channel(ctx)
-    name = ctx.name("program")
+def _make_program(ctx: Context, check: Check, role: str, call: Callable[[str], dict[str, Any]],
+                  what: str) -> None:
+    """Create or clone a program named for ``role``; a lost answer is settled by name."""
+    name = ctx.name(role)
     try:
-        record = _available(lambda: ctx.api.create_program(name=name, folder=folder, type=program_type,
-                                                           channel=channel), "program create")
+        record = _available(functools.partial(call, name), what)
     except OutcomeUnknown:
         ctx.scratch.add(PROGRAM, ctx.api.get_program_by_name(name))
         raise
@@ -549,7 +548,14 @@ def program_create(ctx: Context, check: Check) -> str:
     check.shape(record, expect.PROGRAM)
     check.values(record, {"name": name}, expect.PROGRAM)
     if ctx.scratch.add(PROGRAM, record) is not None:
-        ctx.program_ids["program"] = int(record["id"])
+        ctx.program_ids[role] = int(record["id"])
+
+
+def program_create(ctx: Context, check: Check) -> str:
+    folder = ctx.need_folder()
+    program_type, channel = _program_type_and_channel(ctx)
+    _make_program(ctx, check, "program", lambda name: ctx.api.create_program(
+        name=name, folder=folder, type=program_type, channel=channel), "program create")
     return f"{program_type} program, channel {channel!r}"
 
 
@@ -557,18 +563,9 @@ def program_clone(ctx: Context, check: Check) -> None:
     folder = ctx.need_folder()
     if "program" not in ctx.program_ids:
         raise Skip("needs the program of program.create")
-    name = ctx.name("program clone")
-    try:
-        record = _available(lambda: ctx.api.clone_program(ctx.program_ids["program"], name=name, folder=folder),
-                            "program clone")
-    except OutcomeUnknown:
-        ctx.scratch.add(PROGRAM, ctx.api.get_program_by_name(name))
-        raise
-    check.envelope()
-    check.shape(record, expect.PROGRAM)
-    check.values(record, {"name": name}, expect.PROGRAM)
-    if ctx.scratch.add(PROGRAM, record) is not None:
-        ctx.program_ids["clone"] = int(record["id"])
+    source = ctx.program_ids["program"]
+    _make_program(ctx, check, "program clone",
+                  lambda name: ctx.api.clone_program(source, name=name, folder=folder), "program clone")
 
 
 def program_delete(ctx: Context, check: Check) -> None:
@@ -576,7 +573,7 @@ def program_delete(ctx: Context, check: Check) -> None:
         raise Skip("needs the program of program.create")
     if ctx.keep:
         raise Skip("--keep: the programs stay in the scratch folder")
-    for role in [r for r in ("clone", "program") if r in ctx.program_ids]:
+    for role in [r for r in ("program clone", "program") if r in ctx.program_ids]:
         pid = ctx.program_ids.pop(role)
         _delete(ctx, check, functools.partial(_available, functools.partial(ctx.api.delete_program, pid),
                                               "program delete"),
