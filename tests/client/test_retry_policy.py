@@ -124,6 +124,12 @@ def test_606_carries_the_servers_stated_limit_and_other_codes_do_not() -> None:
     assert marketo(marketo_error("604"), READ).pause == 0.0
 
 
+def test_607_names_the_daily_quota_and_its_reset() -> None:
+    for idempotent in (READ, WRITE):
+        message = str(marketo(marketo_error("607", "Daily quota reached"), idempotent).raised())
+        assert "daily API quota" in message and "midnight US Central" in message and "Not retried" in message
+
+
 def test_the_second_601_raises_an_auth_error_saying_so() -> None:
     decision = marketo(marketo_error("601", "Access token invalid"), READ)
     assert "again, after a new access token" in str(decision.raised())
