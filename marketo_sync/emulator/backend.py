@@ -37,10 +37,19 @@ from typing import Any
 
 from marketo_sync.emulator.clock import parse_iso8601, system_clock
 from marketo_sync.emulator.exceptions import HttpFailure
-from marketo_sync.emulator.model import FOLDER, PROGRAM, Campaign, Container, Lead
+from marketo_sync.emulator.model import (
+    FOLDER,
+    PROGRAM,
+    Campaign,
+    Container,
+    Lead,
+    campaign_store,
+    container_store,
+)
 from marketo_sync.emulator.model_base import DEFAULT_UI_HOSTS, START_IDS, FolderKey, Record, atomic, fail
 from marketo_sync.emulator.model_flows import FlowMixin
 from marketo_sync.emulator.model_programs import ProgramsMixin
+from marketo_sync.emulator.store import gc_paused
 
 __all__ = ["FolderKey", "MarketoBackend", "Record"]
 
@@ -72,7 +81,7 @@ class MarketoBackend(ProgramsMixin, FlowMixin):
         self._ui_hosts = tuple(ui_hosts) or DEFAULT_UI_HOSTS
         self._scope = scope
         self._default_workspace = workspace
-        self._seed_snapshot: dict[str, Any] | None = None
+        self._seed_plan: tuple[Mapping[str, Any], float] | None = None  # what reset() rebuilds
         self._access: dict[str, Record] = {}  # token digest -> {clientId, expiresAt}
         self._live_token: dict[str, str] = {}  # client id -> current plain token (memory only)
         self._clear()
@@ -83,8 +92,8 @@ class MarketoBackend(ProgramsMixin, FlowMixin):
     def _clear(self) -> None:
         self.workspace = self._default_workspace
         self._workspaces: dict[str, int] = {self.workspace: 1}
-        self._containers: dict[FolderKey, Container] = {}
-        self._campaigns: dict[int, Campaign] = {}
+        self._containers = container_store()
+        self._campaigns = campaign_store()
         self._leads: dict[int, Lead] = {}
         self._counters: dict[str, int] = dict(START_IDS)
         self._requests: list[Record] = []
@@ -92,27 +101,37 @@ class MarketoBackend(ProgramsMixin, FlowMixin):
         self._reads = 0
 
     @atomic
-    def load_seed(self, seed: dict[str, Any]) -> None:
-        """Replace the instance by the one a seed document describes (see ``seed.py``)."""
+    def load_seed(self, seed: dict[str, Any], *, plan: Mapping[str, Any] | None = None) -> None:
+        """Replace the instance by the one a seed document describes (see ``seed.py``).
+
+        ``plan``: this very document's ``normalise_seed`` result (``read_seed_plan`` returns
+        both), so that a big seed is not validated twice.
+        """
         from marketo_sync.emulator.seed import normalise_seed  # seed imports rules, not us
 
-        plan = normalise_seed(seed)
-        previous = self._export()
-        try:
-            self._clear()
-            self._build_from_plan(plan)
-        except Exception:
-            self._import(previous)
-            raise
-        self._seed_snapshot = self._export()
+        with gc_paused():
+            plan = plan if plan is not None else normalise_seed(seed)
+            created = plan.get("createdAt")
+            stamp = parse_iso8601(created) if created else self._now()
+            previous = self._export()
+            try:
+                self._clear()
+                self._build_from_plan(plan, stamp)
+            except Exception:
+                self._import(previous)
+                raise
+        # Building is deterministic (ids come from fresh counters), so reset() rebuilds from the
+        # plan instead of keeping an exported copy: exporting 50,000 campaigns took longer than
+        # building them.
+        self._seed_plan = (plan, stamp)
 
     @atomic
     def reset(self) -> None:
         """Back to the last loaded seed (or an empty instance). Issued access tokens stay valid."""
-        if self._seed_snapshot is None:
-            self._clear()
-        else:
-            self._import(self._seed_snapshot)
+        self._clear()
+        if self._seed_plan is not None:
+            with gc_paused():
+                self._build_from_plan(*self._seed_plan)
 
     @atomic
     def export_state(self) -> dict[str, Any]:
@@ -142,7 +161,7 @@ class MarketoBackend(ProgramsMixin, FlowMixin):
             "workspaces": [{"name": name, "id": wid} for name, wid in self._workspaces.items()],
             "counters": dict(self._counters),
             "containers": [c.to_json() for _, c in sorted(self._containers.items())],
-            "campaigns": [c.to_json() for _, c in sorted(self._campaigns.items())],
+            "campaigns": [c.to_json() for c in self._campaigns.ordered()],
             "leads": [lead.to_json() for _, lead in sorted(self._leads.items())],
             "requests": copy.deepcopy(self._requests),
             "schedules": copy.deepcopy(self._schedules),
@@ -179,11 +198,10 @@ class MarketoBackend(ProgramsMixin, FlowMixin):
         return copy.deepcopy(self._schedules)
 
     # -- building (seeds and test helpers; these skip API-only rules like "created inactive") ----
-    def _build_from_plan(self, plan: Mapping[str, Any]) -> None:
+    def _build_from_plan(self, plan: Mapping[str, Any], stamp: float) -> None:
+        """Build the instance a normalised seed describes; reads ``plan`` and never changes it."""
         self.workspace = plan.get("workspace") or self._default_workspace
         self._workspaces = {w["name"]: w["id"] for w in plan.get("workspaces", [])} or {self.workspace: 1}
-        created = plan.get("createdAt")
-        stamp = parse_iso8601(created) if created else self._now()
         for space in ("Folder", "Program", "campaign", "lead"):
             for explicit in plan["explicitIds"].get(space, []):
                 self._reserve(space, explicit)
@@ -237,7 +255,7 @@ class MarketoBackend(ProgramsMixin, FlowMixin):
 
         parent = self._key(folder)
         template = normalise_campaign(dict(spec, name=name), where=f"campaigns {name!r}")[0]
-        names = {c.name for c in self._campaigns.values() if c.parent == parent}
+        names = {c.name for c in self._campaigns.where("parent", parent)}
         now = self._now()
         return [self._add_campaign_spec(parent, dict(template, name=name.format(n=n)), now, sibling_names=names)
                 for n in range(start, start + count)]

@@ -13,6 +13,8 @@ import copy
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from marketo_sync.emulator.store import Store, index_attributes
+
 FolderKey = tuple[int, str]  # (id, "Folder" | "Program")
 Record = dict[str, Any]
 
@@ -112,6 +114,21 @@ class Campaign:
         data = copy.deepcopy(data)
         data["parent"] = key_from_json(data["parent"])
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+# Browse, by-name and children reads are answered from indexes on these (emulator/store.py).
+index_attributes(Container, "parent", "name")
+index_attributes(Campaign, "parent", "name")
+
+
+def container_store() -> Store[FolderKey, Container]:
+    """Containers by key; ordered folders first, then programs, each by id (as folder content is)."""
+    return Store(key=lambda c: c.key, order=lambda c: (c.kind != FOLDER, c.id), indexes=("parent", "name"))
+
+
+def campaign_store() -> Store[int, Campaign]:
+    """Campaigns by id, ordered by id, indexed by parent container and by name."""
+    return Store(key=lambda c: c.id, order=lambda c: c.id, indexes=("parent", "name"))
 
 
 LEAD_STANDARD_FIELDS = ("id", "email", "firstName", "lastName", "createdAt", "updatedAt")

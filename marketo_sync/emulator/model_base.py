@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from marketo_sync.emulator.exceptions import MarketoApiError
 from marketo_sync.emulator.model import Campaign, Container, Lead
+from marketo_sync.emulator.store import Store
 
 FolderKey = tuple[int, str]  # (id, "Folder" | "Program")
 Record = dict[str, Any]
@@ -61,8 +62,8 @@ class BackendCore:
     _ui_hosts: tuple[str, ...]
     workspace: str  # the primary workspace: where records live unless a seed says otherwise
     _workspaces: dict[str, int]  # workspace name -> id (a folder record's ``accessZoneId``)
-    _containers: dict[FolderKey, Container]
-    _campaigns: dict[int, Campaign]
+    _containers: Store[FolderKey, Container]  # indexed by parent and name (store.py)
+    _campaigns: Store[int, Campaign]
     _leads: dict[int, Lead]
     _counters: dict[str, int]
     _requests: list[Record]

@@ -69,7 +69,7 @@ class LeadDbMixin(CampaignMixin):
         offset = self._page_offset(next_page_token) if next_page_token else 0
         wanted_ids = {int(i) for i in ids} if ids else None
         selected = []
-        for _, c in sorted(self._campaigns.items()):
+        for c in self._candidates(wanted_ids, names):
             if wanted_ids is not None and c.id not in wanted_ids:
                 continue
             if names and c.name not in names:
@@ -86,6 +86,15 @@ class LeadDbMixin(CampaignMixin):
         page = selected[offset:offset + batch_size]
         more = offset + batch_size < len(selected)
         return [self._lead_campaign_record(c) for c in page], (self._page_token(offset + batch_size) if more else None)
+
+    def _candidates(self, ids: set[int] | None, names: list[str] | None) -> list[Campaign]:
+        """The campaigns a filter by ids or names can match, by id, from the indexes."""
+        if ids is not None:
+            return sorted((self._campaigns[i] for i in ids if i in self._campaigns), key=lambda c: c.id)
+        if names:
+            found = {c.id: c for name in set(names) for c in self._campaigns.where("name", name)}
+            return [found[i] for i in sorted(found)]
+        return self._campaigns.ordered()
 
     @atomic
     def get_lead_campaign(self, campaign_id: int) -> list[Record]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marketo_sync.emulator.model import FOLDER, MARKETING_ACTIVITIES, PROGRAM, Container
+from marketo_sync.emulator.model import FOLDER, MARKETING_ACTIVITIES, PROGRAM, Campaign, Container
 from marketo_sync.emulator.model_base import FolderKey, Record, atomic, fail
 from marketo_sync.emulator.model_leaddb import LeadDbMixin
 
@@ -205,9 +205,12 @@ class ProgramsMixin(LeadDbMixin):
         return [self._program_record(node)]
 
     def _uses_change_program_status(self, node: Container) -> bool:
-        keys = {c.key for c in self._subtree(node.key)}
         return any(step.get("activityTypeId") == CHANGE_PROGRAM_STATUS
-                   for c in self._campaigns.values() if c.parent in keys for step in c.flow)
+                   for c in self._campaigns_within(node.key) for step in c.flow)
+
+    def _campaigns_within(self, key: FolderKey) -> list[Campaign]:
+        """The campaigns of the container and of every container below it (from the parent index)."""
+        return [c for node in self._subtree(key) for c in self._campaigns.where("parent", node.key)]
 
     # -- delete -------------------------------------------------------------------------------
     @atomic
@@ -216,7 +219,7 @@ class ProgramsMixin(LeadDbMixin):
         while a campaign inside is active."""
         node = self._program_for_write(program_id, "delete")
         keys = {c.key for c in self._subtree(node.key)}
-        inside = [c for c in self._campaigns.values() if c.parent in keys]
+        inside = self._campaigns_within(node.key)
         active = [c for c in inside if self._derived(c)["isActive"]]
         if active:
             names = ", ".join(f"{c.id} ({c.name!r})" for c in sorted(active, key=lambda c: c.id))

@@ -83,11 +83,10 @@ class TreeMixin(BackendCore):
         return next((n for n in self._ancestors(key) if n.kind == PROGRAM), None)
 
     def _children(self, key: FolderKey) -> list[Container]:
-        return sorted((c for c in self._containers.values() if c.parent == key),
-                      key=lambda c: (c.kind != FOLDER, c.id))
+        return self._containers.where("parent", key)
 
     def _children_campaigns(self, key: FolderKey) -> list[Campaign]:
-        return sorted((c for c in self._campaigns.values() if c.parent == key), key=lambda c: c.id)
+        return self._campaigns.where("parent", key)
 
     def _descendants(self, key: FolderKey, max_depth: int) -> list[tuple[Container, int]]:
         """Pre-order walk below ``key`` down to ``max_depth`` levels (the root itself excluded)."""
@@ -213,7 +212,7 @@ class TreeMixin(BackendCore):
                 return []
             candidates = [node for node, _ in self._descendants(root_node.key, 10_000)]
         else:
-            candidates = sorted(self._containers.values(), key=lambda c: (c.kind != FOLDER, c.id))
+            candidates = self._containers.where("name", name)
         return [self._folder_record(n) for n in candidates
                 if n.name == name and (kind is None or n.kind == kind) and self._in_workspace(n, workspace)]
 
@@ -233,7 +232,7 @@ class TreeMixin(BackendCore):
             node = self._get(root)
             roots = [node] if node else []
         else:
-            roots = sorted((c for c in self._containers.values() if c.parent is None), key=lambda c: c.id)
+            roots = self._containers.where("parent", None)  # areas are folders: ordered by id
         flat: list[Container] = []
         for top in roots:
             flat.append(top)
@@ -326,7 +325,7 @@ class TreeMixin(BackendCore):
         return record
 
     def _programs(self) -> list[Container]:
-        return sorted((c for c in self._containers.values() if c.kind == PROGRAM), key=lambda c: c.id)
+        return [c for c in self._containers.ordered() if c.kind == PROGRAM]  # programs come last, by id
 
     @atomic
     def get_program(self, program_id: int) -> list[Record]:
@@ -335,7 +334,7 @@ class TreeMixin(BackendCore):
 
     @atomic
     def get_program_by_name(self, name: str) -> list[Record]:
-        return [self._program_record(p) for p in self._programs() if p.name == name][:1]
+        return [self._program_record(p) for p in self._containers.where("name", name) if p.kind == PROGRAM][:1]
 
     @atomic
     def browse_programs(self, *, offset: int = 0, max_return: int = 20,
@@ -454,8 +453,8 @@ class TreeMixin(BackendCore):
         if parent is None:
             workspace = node.get("workspace") or self.workspace
             self._workspaces.setdefault(workspace, max(self._workspaces.values(), default=0) + 1)
-            if any(c.parent is None and c.name == node["name"] and c.workspace == workspace
-                   for c in self._containers.values()):
+            if any(c.name == node["name"] and c.workspace == workspace
+                   for c in self._containers.where("parent", None)):
                 raise ValueError(f"workspace {workspace!r} already has a root {node['name']!r}")
         else:
             workspace = self._containers[parent].workspace
