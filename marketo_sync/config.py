@@ -65,6 +65,15 @@ class Limits:
     rate_limit: int = 50
     window: float = 20.0
     concurrency: int = 5
+    #: Calls per day the instance allows, shared by every integration (Marketo's default).
+    daily_quota: int = 50_000
+    #: Largest campaign or project file read (a bigger file is refused before it is parsed).
+    max_file_mb: float = 5.0
+
+    @property
+    def max_file_bytes(self) -> int:
+        """``max_file_mb`` in bytes."""
+        return int(self.max_file_mb * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,8 @@ class Safety:
 
     max_destructive_share: float = 0.25
     min_managed: int = 10
+    #: Largest share of the day's quota (``limits.daily_quota``) one apply may use.
+    max_daily_share: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -130,8 +141,8 @@ def load_project(path: Path | None = None, *, cwd: Path | None = None) -> Projec
     if not path.is_file():
         raise ConfigError(f"project file {path} does not exist")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = _yaml.read_text(path)
+    except _yaml.FileRefused as error:
         raise ConfigError(f"cannot read the project file {path}: {error}") from None
     return parse_project(text, path)
 
@@ -223,8 +234,10 @@ def _build(document: Any, path: Path) -> Project:
     safety = Safety(**(document.get("safety") or {}))
     project = Project(root=root, file=path, campaign_paths=campaign_paths,
                       environments=MappingProxyType(environments), default_environment=default,
-                      limits=Limits(limits.rate_limit, float(limits.window), limits.concurrency),
-                      safety=Safety(float(safety.max_destructive_share), safety.min_managed))
+                      limits=Limits(limits.rate_limit, float(limits.window), limits.concurrency,
+                                    int(limits.daily_quota), float(limits.max_file_mb)),
+                      safety=Safety(float(safety.max_destructive_share), safety.min_managed,
+                                    float(safety.max_daily_share)))
     return project
 
 

@@ -100,9 +100,9 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
 # -- inputs ---------------------------------------------------------------------------------------
 def _read_yaml(path: Path, what: str) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"cannot read {what} {path}: {error.strerror or error}") from None
+        text = _yaml.read_text(path)
+    except _yaml.FileRefused as error:
+        raise ConfigError(f"cannot read {what} {path}: {error}") from None
     data, problems = _yaml.load(text, str(path))
     if problems:
         raise ConfigError(f"{path}: " + "; ".join(f"{p.message} (line {p.mark.line}, column {p.mark.column})"

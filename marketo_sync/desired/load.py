@@ -44,21 +44,23 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 def load_desired(paths: Iterable[Path | str], *, root: Path | None = None,
                  variables: Mapping[str, str] | None = None, environment: str = "",
-                 environments: Iterable[str] | None = None) -> DesiredState:
+                 environments: Iterable[str] | None = None,
+                 max_file_bytes: int = _yaml.DEFAULT_MAX_BYTES) -> DesiredState:
     """Load and validate every campaign file under ``paths`` (files, directories or globs).
 
     ``root`` is the project root: relative ``paths`` are taken from it, and file names in
     messages and :class:`Location` are shown relative to it. ``variables`` are the
     environment's values for ``${name}``; ``environment`` names it in messages and picks its
     entry of a per-environment ``id`` mapping. ``environments`` (the project's names, when
-    known) catches a misspelt key of such a mapping, which would otherwise never match.
+    known) catches a misspelt key of such a mapping, which would otherwise never match. A file
+    over ``max_file_bytes`` is refused unread.
 
     Raises :class:`ValidationError` with every reason when anything is wrong.
     """
     base = Path(root) if root is not None else Path.cwd()
     paths = list(paths)
     files, reasons = find_campaign_files(paths, base)
-    loader = _Loader(dict(variables or {}), environment)
+    loader = _Loader(dict(variables or {}), environment, max_file_bytes)
     loader.environments = None if environments is None else frozenset(environments)
     for path in files:
         loader.load_file(path, display_name(path, base))
@@ -139,9 +141,11 @@ class _First:
 class _Loader:
     """Accumulates the state and every reason across files (one instance per load)."""
 
-    def __init__(self, variables: dict[str, str], environment: str) -> None:
+    def __init__(self, variables: dict[str, str], environment: str,
+                 max_file_bytes: int = _yaml.DEFAULT_MAX_BYTES) -> None:
         self.variables = variables
         self.environment = environment
+        self.max_file_bytes = max_file_bytes
         self.reasons: list[str] = []
         self.campaigns: list[DesiredCampaign] = []
         self.folders: list[ManagedFolder] = []
@@ -158,14 +162,11 @@ class _Loader:
     def load_file(self, path: Path, name: str) -> None:
         self.files.append(name)
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            self.reasons.append(f"not UTF-8 text (byte {error.start}) ({name})")
+            text = _yaml.read_text(path, max_bytes=self.max_file_bytes)
+        except _yaml.FileRefused as error:
+            self.reasons.append(f"cannot read the file: {error} ({name})")
             return
-        except OSError as error:
-            self.reasons.append(f"cannot read the file: {error.strerror} ({name})")
-            return
-        document, problems = _yaml.load(text, name)
+        document, problems = _yaml.load(text, name, max_bytes=self.max_file_bytes)
         if document is None and not problems:
             return  # an empty file declares nothing
         problems = [*problems, *self.substitute(document, [])]

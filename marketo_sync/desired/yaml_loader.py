@@ -1,4 +1,4 @@
-"""YAML that remembers where everything was written.
+"""YAML that remembers where everything was written, and refuses files that could hurt.
 
 Error messages must say ``campaigns/webinars.yaml, line 12, column 5``, so the loader turns
 every mapping into a :class:`ContextDict` and every sequence into a :class:`ContextList`
@@ -8,9 +8,18 @@ container that holds them.
 
 Deliberate differences from ``yaml.safe_load``:
 
+* YAML 1.2 scalars: only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off``,
+  ``y``, ``n`` are text, as in every YAML 1.2 reader); ``010`` is ten, ``12:30`` is text;
 * dates stay strings (``value: 2026-03-15`` is a token value, not a ``datetime.date``);
 * a key written twice in one mapping is reported, not silently overwritten;
+* anchors and aliases (``&a`` / ``*a``) are refused (a "billion laughs" file expands an
+  alias exponentially), and so are files over a size cap and nesting deeper than
+  :data:`MAX_DEPTH`: every refusal is a positioned problem, never a traceback;
 * problems are collected, not raised, so that every file's errors are shown at once.
+
+Speed: libyaml's C parser (``yaml.CParser``) produces the events when PyYAML was built with
+it; composing stays in Python (:class:`_Composer`) so that the checks above, and every line
+and column, are the same with either parser. Without libyaml the pure-Python parser is used.
 """
 
 from __future__ import annotations
@@ -18,9 +27,25 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
+from yaml.resolver import Resolver
+
+try:  # libyaml is optional: PyYAML wheels ship it, source builds may not
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    _CParser = None
+
+#: The default cap on one campaign or project file (``limits.max_file_mb`` changes it).
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+#: Deeper nesting than any campaign file needs (they nest about 6 levels); the cap keeps the
+#: recursive composer and constructor far from Python's recursion limit.
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -75,22 +100,76 @@ class Problem:
     key: str = ""
 
 
-class ContextLoader(yaml.SafeLoader):
-    """SafeLoader building :class:`ContextDict` / :class:`ContextList`, positions included."""
+class _Refused(yaml.MarkedYAMLError):
+    """A construct we will not read (anchor, alias, deep nesting): our words, not the parser's."""
 
-    problems: list[Problem]
 
-    def __init__(self, stream: str, file: str) -> None:
-        super().__init__(stream)
+class _Composer(Composer):
+    """PyYAML's composer, refusing anchors and aliases and bounding the nesting depth.
+
+    Refusing at composition means an alias is never expanded: a "billion laughs" file stops
+    at its first ``*alias``, in microseconds.
+    """
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(AliasEvent):
+            event = self.get_event()
+            raise _Refused(problem="YAML aliases (*name) are not accepted: write the value out "
+                                   "where it is needed", problem_mark=event.start_mark)
+        event = self.peek_event()
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(problem="YAML anchors (&name) are not accepted: write each value out "
+                                   "where it is needed", problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(problem=f"nested deeper than {MAX_DEPTH} levels", problem_mark=event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _Yaml12Resolver(Resolver):
+    """The YAML 1.2 core schema's implicit types (null, true/false, int, float; no dates)."""
+
+
+_Yaml12Resolver.yaml_implicit_resolvers = {}
+_Yaml12Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Yaml12Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"))
+_Yaml12Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"))
+_Yaml12Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+
+class _ContextConstructor(SafeConstructor):
+    """SafeConstructor building :class:`ContextDict` / :class:`ContextList`, positions included."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
         self.file = file
-        self.problems = []
+        self.problems: list[Problem] = []
         #: (mapping, key, problem): the field path is known only once the document is built
         self.duplicates: list[tuple[ContextDict, Any, Problem]] = []
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """YAML 1.2: ``010`` is ten (1.1 read it as octal eight); ``0o`` and ``0x`` prefixes."""
+        text = str(self.construct_scalar(node))
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text, 10)
 
     def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
         data = ContextDict(file=self.file, mark=_mark(node))
         yield data
-        self.flatten_mapping(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) and key is not None:
@@ -118,39 +197,125 @@ class ContextLoader(yaml.SafeLoader):
                 data.scalars[index] = Scalar(item.value, item.style not in (None, ""))
 
 
-ContextLoader.add_constructor("tag:yaml.org,2002:map", ContextLoader.construct_yaml_map)
-ContextLoader.add_constructor("tag:yaml.org,2002:seq", ContextLoader.construct_yaml_seq)
-# Dates stay as written: the resolver table is per class, so copy it before editing.
-ContextLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+_ContextConstructor.add_constructor("tag:yaml.org,2002:map", _ContextConstructor.construct_yaml_map)
+_ContextConstructor.add_constructor("tag:yaml.org,2002:seq", _ContextConstructor.construct_yaml_seq)
+_ContextConstructor.add_constructor("tag:yaml.org,2002:int", _ContextConstructor.construct_yaml_int)
 
 
-def load(text: str, file: str) -> tuple[Any, list[Problem]]:
+class ContextLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Composer,
+                    _ContextConstructor, _Yaml12Resolver):
+    """The pure-Python loader: PyYAML's reader, scanner and parser, our composer and constructor."""
+
+    def __init__(self, stream: str, file: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _Composer.__init__(self)
+        _ContextConstructor.__init__(self, file)
+        _Yaml12Resolver.__init__(self)
+
+
+if _CParser is not None:
+    class CContextLoader(_CParser, _Composer, _ContextConstructor, _Yaml12Resolver):  # type: ignore[misc,valid-type]
+        """libyaml's events, our composer and constructor: the same documents and marks, faster."""
+
+        # The composer's node methods, not CParser's: those would compose in C, unchecked.
+        check_node = _Composer.check_node
+        get_node = _Composer.get_node
+        get_single_node = _Composer.get_single_node
+
+        def __init__(self, stream: str, file: str) -> None:
+            _CParser.__init__(self, stream)
+            _Composer.__init__(self)
+            _ContextConstructor.__init__(self, file)
+            _Yaml12Resolver.__init__(self)
+else:  # pragma: no cover - depends on how PyYAML was built
+    CContextLoader = None
+
+
+class FileRefused(Exception):
+    """A file that is not read at all (too large, unreadable, not UTF-8); the message says why
+    (callers say which file)."""
+
+
+def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The text of ``path``, refused before reading when larger than ``max_bytes``.
+
+    Raises :class:`FileRefused` (never a traceback for a bad file).
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FileRefused(f"it is {_megabytes(size)}, over the {_megabytes(max_bytes)} cap "
+                              "(limits.max_file_mb in the project file raises it)")
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise FileRefused(f"not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise FileRefused(str(error.strerror or error)) from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def load(text: str, file: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+         parser: str = "auto") -> tuple[Any, list[Problem]]:
     """Parse one YAML document. Returns ``(data, problems)``; ``data`` is ``None`` when the
     text is not YAML (the syntax error is then the only problem) or the file is empty.
 
+    ``parser``: ``"auto"`` (libyaml when available), ``"c"`` or ``"python"``. Syntax errors
+    are always worded and placed by the pure-Python parser, the same whichever parsed first.
     Syntax errors are described by the parser's own words and mark only: the offending
     line itself is never echoed, so that nothing written in the file leaks into logs.
     """
-    loader = ContextLoader(text, file)
+    if len(text) > max_bytes:  # callers reading files use read_text, which refuses earlier
+        return None, [Problem(f"the text is over the {_megabytes(max_bytes)} cap", Mark(1, 1))]
+    use_c = CContextLoader is not None and parser != "python"
+    if parser == "c" and CContextLoader is None:  # pragma: no cover
+        raise ValueError("libyaml is not available")
+    if use_c:
+        data, problems, syntax_error = _parse(CContextLoader, text, file)
+        if not syntax_error:
+            return data, problems
+    data, problems, _ = _parse(ContextLoader, text, file)
+    return data, problems
+
+
+def _parse(loader_class: Any, text: str, file: str) -> tuple[Any, list[Problem], bool]:
+    """``(data, problems, syntax_error)`` with one loader class."""
+    try:
+        loader = loader_class(text, file)
+    except yaml.reader.ReaderError as error:  # the pure reader checks every character first
+        return None, [Problem(f"invalid YAML: the character U+{error.character:04X} is not allowed in a "
+                              "YAML file (write it as an escape in a double-quoted string)",
+                              _index_mark(text, error.position))], True
     try:
         data = loader.get_single_data()
         paths = _paths_of(data)
         for mapping, key, problem in loader.duplicates:
             path = [*paths.get(id(mapping), []), key]
             loader.problems.append(Problem(problem.message, problem.mark, field_name(path)))
-        return data, loader.problems
+        return data, loader.problems, False
+    except _Refused as error:
+        return None, [*loader.problems, Problem(str(error.problem), _position(error))], False
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        position = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
         words = [w for w in (error.context, error.problem) if w]
-        return None, [*loader.problems, Problem("invalid YAML: " + ", ".join(words), position)]
+        return None, [*loader.problems, Problem("invalid YAML: " + ", ".join(words), _position(error))], True
     except yaml.YAMLError as error:  # pragma: no cover - every parser error is marked
-        return None, [Problem(f"invalid YAML: {type(error).__name__}", Mark(1, 1))]
+        return None, [Problem(f"invalid YAML: {type(error).__name__}", Mark(1, 1))], True
     finally:
         loader.dispose()
+
+
+def _index_mark(text: str, index: int) -> Mark:
+    line = text.count("\n", 0, index)
+    return Mark(line + 1, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def _position(error: yaml.MarkedYAMLError) -> Mark:
+    mark = error.problem_mark or error.context_mark
+    return Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
 
 
 def _paths_of(node: Any, path: list[Any] | None = None,

@@ -70,9 +70,9 @@ def parse_token_args(pairs: Sequence[str]) -> tuple[dict[str, str], list[str]]:
 def load_tokens_file(path: Path) -> tuple[dict[str, str], list[str]]:
     """A YAML mapping ``Name: value``; problems name the file, line and column."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return {}, [f"cannot read the tokens file {path}: {getattr(error, 'strerror', None) or error}"]
+        text = _yaml.read_text(Path(path))
+    except _yaml.FileRefused as error:
+        return {}, [f"cannot read the tokens file {path}: {error}"]
     data, found = _yaml.load(text, str(path))
     problems = [f"{path}, line {p.mark.line}, column {p.mark.column}: {p.message}" for p in found]
     if problems:

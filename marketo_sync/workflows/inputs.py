@@ -45,5 +45,6 @@ def load_inputs(project_file: Path | None = None, environment: str | None = None
     project, chosen = load_project_and_environment(project_file, environment)
     desired = load_desired(campaign_paths(project, campaigns), root=project.root,
                            variables=chosen.variables, environment=chosen.name,
-                           environments=project.environments)
+                           environments=project.environments,
+                           max_file_bytes=project.limits.max_file_bytes)
     return Inputs(project=project, environment=chosen, desired=desired)

@@ -30,7 +30,7 @@ CASES = {
     "no_folder": ("campaigns[0]", "line 2, column 5", "has no folder"),
     "duplicate_key": ("campaigns[0].description", "line 5, column 5", "written twice in one mapping (first at line 4"),
     "folder_ref_without_type": ("folder", "line 1, column 9", "missing required key 'type'"),
-    "name_not_text": ("campaigns[0].name", "line 3, column 11", "must be text, not true (put it in quotes"),
+    "name_not_text": ("campaigns[0].name", "line 3, column 11", "must be text, not 2026 (put it in quotes"),
     "bad_expect": ("campaigns[0].expect.qualificationRuleType", "line 4, column 52", "not 'twice'"),
     "template_not_a_path": ("campaigns[0].template", "line 4, column 15", "Folder/…/Campaign Name"),
 }

@@ -45,9 +45,9 @@ def test_tokens_file_problems_have_positions(tmp_path):
                for p in problems)
     assert any("line 3, column 1" in p and "only My Tokens" in p for p in problems)
     numbers = tmp_path / "n.yaml"
-    numbers.write_text("Price: 1.50\nSeats: 20\nFlag: yes\n")
+    numbers.write_text("Price: 1.50\nSeats: 20\nFlag: true\nAnswer: NO\n")
     tokens, problems = ops.load_tokens_file(numbers)
-    assert tokens == {"Price": "1.50", "Seats": "20"}  # numbers as written
+    assert tokens == {"Price": "1.50", "Seats": "20", "Answer": "NO"}  # as written; YAML 1.2: NO is text
     assert problems == [f"{numbers}, line 3, column 7: the value of 'Flag' must be a string (quote it)"]
     broken = tmp_path / "broken.yaml"
     broken.write_text("A: [1\n")
