@@ -56,6 +56,9 @@ class Environment:
     env_prefix: str = DEFAULT_PREFIX
     variables: Mapping[str, str] = field(default_factory=dict)
     embedded_emulator: EmbeddedEmulator | None = None
+    #: The Marketo workspace whose "Marketing Activities" the paths resolve in; None: not
+    #: named ("Default", or the only workspace that has the path).
+    workspace: str | None = None
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,8 @@ def _build(document: Any, path: Path) -> Project:
                      for k, v in (raw.get("variables") or {}).items()}
         environments[env_name] = Environment(
             name=env_name, env_prefix=raw.get("env_prefix", DEFAULT_PREFIX),
-            variables=MappingProxyType(variables), embedded_emulator=embedded)
+            variables=MappingProxyType(variables), embedded_emulator=embedded,
+            workspace=raw.get("workspace"))
     if not environments:
         environments["default"] = Environment("default")
 

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     variables = importer.shared_variables(project, environment)
     with open_session(project, environment) as session:
         result = importer.read_containers(session.api, args.folders, recursive=args.recursive,
-                                          call_count=session.calls_made)
+                                          call_count=session.calls_made, workspace=session.workspace)
     files = importer.build_files(result.containers, managed=args.managed, variables=variables,
                                  schema_ref=schema_ref)
     written = importer.write_files(files, out, force=args.force)

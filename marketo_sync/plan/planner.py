@@ -60,6 +60,7 @@ from marketo_sync.remote.state import (
     join_path,
     normalise_description,
     split_path,
+    template_parts,
 )
 
 #: Folder types that can hold smart campaigns (Marketing Activities only).
@@ -121,7 +122,7 @@ class _Planner:
         folder = self.remote.folder(spec)
         if folder is None:
             shown = spec if isinstance(spec, str) else f"{spec.type} id {spec.id}"
-            self.error(f"unknown folder {shown!r} ({what}){_at(location)}")
+            self.error(f"unknown folder {shown!r} ({what}{self.remote.workspace_hint(spec)}){_at(location)}")
             return None
         if folder.folder_type.strip().lower() not in CAMPAIGN_FOLDER_TYPES:
             self.error(f"folder {folder.path!r} is a {folder.folder_type!r} folder: smart campaigns can "
@@ -362,7 +363,8 @@ class _Planner:
         template = desired.template
         found = find_template(self.remote, template) if template is not None else None
         if found is None:
-            self.error(f"campaign {desired.name!r}: template {template!r} does not exist"
+            hint = self.remote.workspace_hint(template_parts(template)[0]) if isinstance(template, str) else ""
+            self.error(f"campaign {desired.name!r}: template {template!r} does not exist{hint}"
                        f"{_at(desired.location)}")
         return found
 

@@ -9,6 +9,10 @@ the reader is frugal (after octoDNS ``populate``):
   path, the tree below it is browsed once with ``maxDepth`` just deep enough. Each folder is
   resolved once. The API's ``path`` carries the workspace as second segment
   (``/Marketing Activities/Default/Webinars``); user paths omit it, both are accepted.
+* **Workspaces**: each has its own "Marketing Activities", so a by-name answer may hold the
+  same path in several; the environment's workspace wins (not named: "Default", or the only
+  one that has the path). A path only in other workspaces is not resolved, and the state
+  says where it is (``RemoteState.elsewhere``) so that the plan error can tell.
 * **Campaigns**: one paged browse per container that holds declared campaigns or is managed
   (``ceil(n/200)`` calls), never one by-name call per campaign. A pinned ``id`` not found
   there costs one get-by-id (it may have moved: a replace).
@@ -50,6 +54,9 @@ from marketo_sync.remote.state import (
 
 log = logging.getLogger(__name__)
 
+#: The workspace every instance has, where paths resolve when the environment names none.
+DEFAULT_WORKSPACE = "Default"
+
 
 # -- the reader -----------------------------------------------------------------------------
 
@@ -72,15 +79,16 @@ class _Counter:
 
 
 def read_remote(api: ReadApi, desired: DesiredState, *,
-                call_count: Callable[[], int] | None = None) -> RemoteState:
+                call_count: Callable[[], int] | None = None, workspace: str | None = None) -> RemoteState:
     """Read folders, campaigns, templates and tokens that ``desired`` refers to.
 
     ``call_count`` returns the client's running total of HTTP calls (``client.stats``); the
     difference is stored as ``read_calls``. Without it, method invocations are counted.
+    ``workspace`` is the environment's (None: not named).
     """
     counter = _Counter(api)
     start = call_count() if call_count else 0
-    state = RemoteState()
+    state = RemoteState(workspace=workspace)
     reader: Any = counter
     _resolve_folders(reader, state, _referenced_specs(desired))
     _read_campaigns(reader, state, desired)
@@ -109,13 +117,13 @@ def _referenced_specs(desired: DesiredState) -> list[ParentSpec]:
     return specs
 
 
-def find_folder(api: ReadApi, path: str) -> RemoteFolder | None:
+def find_folder(api: ReadApi, path: str, *, workspace: str | None = None) -> RemoteFolder | None:
     """The folder or program at exactly ``path`` (workspace segment optional), or None.
 
     The same frugal lookup the plan uses: one by-name call for the path, falling back to its
     nearest ancestor found by name and a browse just deep enough below it.
     """
-    state = RemoteState()
+    state = RemoteState(workspace=workspace)
     _resolve_folders(api, state, [path])
     return state.folder(path)
 
@@ -142,14 +150,37 @@ def _resolve_folders(api: ReadApi, state: RemoteState, specs: Iterable[ParentSpe
 
 
 
-def _find_by_name(api: ReadApi, segments: tuple[str, ...]) -> RemoteFolder | None:
-    """The folder at exactly this path, through one by-name call (names are not unique)."""
+def _find_by_name(api: ReadApi, state: RemoteState, segments: tuple[str, ...]) -> RemoteFolder | None:
+    """The folder at exactly this path, through one by-name call (names are not unique), in
+    the environment's workspace (see :func:`pick_workspace`)."""
     wanted = join_path(segments)
-    for record in api.folders_by_name(segments[-1]):
-        folder = RemoteFolder.from_record(record)
-        if folder is not None and wanted in (folder.path, join_path(split_path(folder.api_path))):
-            return folder
-    return None
+    candidates = [folder for folder in map(RemoteFolder.from_record, api.folders_by_name(segments[-1]))
+                  if folder is not None and wanted in (folder.path, join_path(split_path(folder.api_path)))]
+    chosen, others = pick_workspace(candidates, state.workspace)
+    if chosen is None and others:
+        state.elsewhere[wanted] = others
+    elif chosen is not None and others:
+        log.info("%r is in workspaces %s; using %r", wanted, ", ".join((chosen.workspace, *others)),
+                 chosen.workspace)
+    return chosen
+
+
+def pick_workspace(candidates: list[RemoteFolder],
+                   workspace: str | None) -> tuple[RemoteFolder | None, tuple[str, ...]]:
+    """The candidate in ``workspace`` (or, not named, in "Default" or the only workspace), and
+    the other workspaces that have the path. A record without a workspace matches any."""
+    def in_workspace(name: str) -> RemoteFolder | None:
+        return next((c for c in candidates if c.workspace in (name, "")), None)
+
+    spaces = tuple(sorted({c.workspace for c in candidates if c.workspace}))
+    if workspace is not None:
+        chosen = in_workspace(workspace)
+    else:
+        chosen = in_workspace(DEFAULT_WORKSPACE)
+        if chosen is None and len(spaces) <= 1:
+            chosen = candidates[0] if candidates else None
+    picked = chosen.workspace if chosen is not None else None
+    return chosen, tuple(s for s in spaces if s != picked)
 
 
 def _resolve_group(api: ReadApi, state: RemoteState, group: list[tuple[str, ...]]) -> None:
@@ -163,7 +194,7 @@ def _resolve_group(api: ReadApi, state: RemoteState, group: list[tuple[str, ...]
     ancestor = common_prefix(group)
     anchor: RemoteFolder | None = None
     while ancestor:
-        anchor = _find_by_name(api, ancestor)
+        anchor = _find_by_name(api, state, ancestor)
         if anchor is not None:
             break
         ancestor = ancestor[:-1]

@@ -183,6 +183,10 @@ class RemoteState:
     #: Campaign records as read by id (they carry ``flow``), reused by the rules reader.
     records: dict[int, Record] = field(default_factory=dict)
     read_calls: int = 0
+    #: The environment's workspace (None: not named) and, for a path not resolved because it
+    #: is only in other workspaces (or in several, none named), those workspaces.
+    workspace: str | None = None
+    elsewhere: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def add_folder(self, folder: RemoteFolder) -> None:
         self.folders_by_ref.setdefault(folder.ref, folder)
@@ -199,6 +203,23 @@ class RemoteState:
             if campaign.folder == container:
                 found.append(campaign)
         self.campaigns[container] = tuple(sorted(found, key=lambda c: (c.name, c.id)))
+
+    def workspace_hint(self, spec: ParentSpec) -> str:
+        """Why a path was not resolved when other workspaces have it ("" otherwise)."""
+        if not isinstance(spec, str):
+            return ""
+        segments = split_path(spec)
+        # The path itself, or the ancestor the reader looked up for it (one by-name call per area).
+        others = next((self.elsewhere[join_path(segments[:n])] for n in range(len(segments), 0, -1)
+                       if join_path(segments[:n]) in self.elsewhere), ())
+        if not others:
+            return ""
+        shown = ", ".join(repr(w) for w in others)
+        if self.workspace is None:
+            return (f"; it exists in workspaces {shown}: set the environment's `workspace` to the one "
+                    "these files manage")
+        return (f"; it is not in workspace {self.workspace!r} (the environment's `workspace`) but exists "
+                f"in {shown}")
 
     def folder(self, spec: ParentSpec) -> RemoteFolder | None:
         """The resolved container of a user path or ref, or None when it does not exist."""

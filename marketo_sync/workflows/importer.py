@@ -141,18 +141,19 @@ def _under(folder: RemoteFolder, root: RemoteFolder) -> bool:
 
 
 def read_containers(api: ReadApi, paths: Sequence[str], *, recursive: bool = False,
-                    call_count: Callable[[], int] | None = None) -> ReadResult:
+                    call_count: Callable[[], int] | None = None, workspace: str | None = None) -> ReadResult:
     """Resolve ``paths`` (Marketing Activities paths, as in campaign files) and read them.
 
     The named paths are resolved and browsed by :func:`remote.read_remote` (the planner's own
     reader, so import and plan see the instance the same way); ``recursive`` adds every folder
-    and program below them, each browsed once. Tokens are read once per program.
+    and program below them, each browsed once. Tokens are read once per program. Paths
+    resolve in ``workspace`` (the environment's; None: not named).
     """
     start = call_count() if call_count else 0
     wanted = [join_path(split_path(p)) for p in paths]
     nowhere = Location("(command line)", 0, 0)
     desired = DesiredState(folders=tuple(ManagedFolder(p, "additive", nowhere) for p in dict.fromkeys(wanted)))
-    state = read_remote(api, desired)
+    state = read_remote(api, desired, workspace=workspace)
     calls = state.read_calls
     problems: list[str] = []
     roots: list[RemoteFolder] = []
@@ -160,7 +161,8 @@ def read_containers(api: ReadApi, paths: Sequence[str], *, recursive: bool = Fal
         folder = state.folder(path)
         if folder is None:
             problems.append(f"folder {path!r} does not exist in the instance (give a Marketing Activities "
-                            "path such as 'Marketing Activities/Webinars'; the workspace is not written)")
+                            "path such as 'Marketing Activities/Webinars'; the workspace is not written"
+                            f"{state.workspace_hint(path)})")
         elif not _can_hold_campaigns(folder):
             problems.append(f"{path!r} is a {folder.folder_type!r} folder: smart campaigns live only in "
                             "Marketing Activities folders and programs")

@@ -16,7 +16,7 @@ from marketo_sync.workflows.session import Session
 
 def build_plan(session: Session, desired: DesiredState, *, allow_replace: bool = False) -> Plan:
     """Read what ``desired`` refers to through ``session.api`` and diff: the whole plan step."""
-    remote = read_remote(session.api, desired, call_count=session.calls_made)
+    remote = read_remote(session.api, desired, call_count=session.calls_made, workspace=session.workspace)
     limits = session.client.limits
     options = PlanOptions(allow_replace=allow_replace, environment=session.environment,
                           instance=session.instance, rate_calls=limits.calls, rate_window=limits.window)

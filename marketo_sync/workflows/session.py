@@ -32,6 +32,8 @@ class Session:
     #: Stable, secret-free identity of the instance (saved plans are bound to it).
     instance: str
     environment: str
+    #: The environment's Marketo workspace (None: not named; see ``config.Environment``).
+    workspace: str | None = None
     #: The in-process emulator when the environment embeds one (tests and the demo inspect it).
     emulator: EmulatorServer | None = None
 
@@ -75,7 +77,7 @@ def open_session(project: Project, environment: Environment, *,
             instance = settings.instance
         client = stack.enter_context(MarketoClient(settings, limits=client_limits(project)))
         yield Session(api=MarketoApi(client), client=client, instance=instance,
-                      environment=environment.name, emulator=emulator)
+                      environment=environment.name, workspace=environment.workspace, emulator=emulator)
 
 
 @contextmanager
