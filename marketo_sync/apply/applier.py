@@ -1,6 +1,6 @@
 """Execute a :class:`~marketo_sync.plan.Plan`: exactly its changes, in its order, losing nothing.
 
-Apply decides nothing on its own (issue 5): every call it makes is described by a change of
+Apply decides nothing on its own: every call it makes is described by a change of
 the plan. What it adds is care around those calls:
 
 * **Preflight** (:mod:`marketo_sync.apply.preflight`: :func:`check_target`, :func:`preflight`): a

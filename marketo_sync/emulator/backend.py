@@ -6,7 +6,7 @@ The signatures below are the contract between this module and the HTTP layer
 Conventions
 -----------
 * Every method returns plain JSON-ready Python data in Marketo's record shapes (see
-  ``shared/docs/marketo-api.md`` §5.2, §8, §9), e.g. a list of smart campaign records.
+  Adobe's documentation of each endpoint), e.g. a list of smart campaign records.
 * A read that matches nothing returns ``[]``; the response layer then emits Marketo's
   "No assets found for the given search criteria." warning with no ``result`` key.
 * Errors are raised as ``MarketoApiError(code, message)`` with Marketo's codes.

@@ -12,7 +12,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta, timezone
 
-# US Central standard time, where Marketo's daily counters roll over (see marketo-api.md §3).
+# US Central standard time, where Marketo's daily counters roll over.
 CENTRAL = timezone(timedelta(hours=-6))
 
 

@@ -17,7 +17,7 @@ EMULATOR_CLIENT_SECRET = "emulator-secret-not-for-production"
 
 FAULT_KINDS: tuple[str, ...] = ("500", "502", "604", "608", "713", "drop", "drop_after_commit")
 #: Kinds a script (or an explicit ``fault_kinds`` list) may use on top of the default random ones:
-#: ``719`` is Marketo's lock wait timeout, documented for Clone Program (marketo-api.md §4).
+#: ``719`` is Marketo's lock wait timeout, documented for Clone Program.
 SCRIPT_ONLY_KINDS: tuple[str, ...] = ("606", "615", "html", "719")
 
 
@@ -40,7 +40,7 @@ class EmulatorConfig:
     fault_rate: float = 0.0
     fault_seed: int | None = None
     legacy_query_token: bool = False
-    #: Behave like an instance without the newer flow-step endpoints (marketo-api.md §6): they
+    #: Behave like an instance without the newer flow-step endpoints: they
     #: answer 610; campaign reads still carry ``flow``.
     no_flow_api: bool = False
 

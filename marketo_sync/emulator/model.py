@@ -23,7 +23,7 @@ PROGRAM = "Program"
 
 MARKETING_ACTIVITIES = "Marketing Activities"
 DESIGN_STUDIO = "Design Studio"
-# Folder types that may hold smart campaigns (only within Marketing Activities), marketo-api.md §8.
+# Folder types that may hold smart campaigns (only within Marketing Activities).
 CAMPAIGN_FOLDER_TYPES = {"Marketing Folder", "Zone", "Program"}
 TOKEN_TYPES = ("date", "number", "rich text", "score", "sfdc campaign", "text")
 

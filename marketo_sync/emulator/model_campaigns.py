@@ -78,7 +78,7 @@ class CampaignMixin(TreeMixin):
 
     @atomic
     def get_campaign_by_name(self, name: str, include_flow: bool = True) -> list[Record]:
-        """Exact name, first match by id. Names with a comma never match (marketo-api.md §5.2)."""
+        """Exact name, first match by id. Names with a comma never match."""
         if not name or "," in name:
             return []
         first = self._campaigns.first_where("name", name)
@@ -237,7 +237,7 @@ class CampaignMixin(TreeMixin):
         c = next((c for c in self._campaigns.values() if c.smart_list_id == int(smart_list_id)), None)
         return [self._smart_list_record(c, include_rules)] if c else []
 
-    # -- catalogue of smart-list rules (newer API, marketo-api.md §6; flow steps: model_flows) ----
+    # -- catalogue of smart-list rules (newer API; flow steps: model_flows) ----
     @atomic
     def get_rule_types(self) -> list[Record]:
         """``GET /smartCampaign/rules.json``: the trigger and filter catalogue."""

@@ -1,6 +1,6 @@
 """Flow steps and their choices through the newer asset API (backend layer 2, beside campaigns).
 
-The per-operation specs in ``shared/marketo-api/smart-campaigns/`` (marketo-api.md §6) define
+Adobe's per-operation specs (vendored in ``tests/contract/marketo-api/smart-campaigns/``) define
 the endpoints but no error codes; the choices made here (listed in ``docs/emulator-seed.md``,
 "Flow steps through the API") follow §4's table: ``1003`` for invalid data (unknown activity
 type or condition type, index out of range, an attribute the action does not have, a value of
@@ -50,7 +50,7 @@ def _filter_type(rule: rules.RuleType) -> Record:
 
 
 class FlowMixin(CampaignMixin):
-    """Flow steps and choices: the catalogues and the seven mutations of marketo-api.md §6."""
+    """Flow steps and choices: the catalogues and the seven mutations Adobe documents."""
 
     # -- catalogues -------------------------------------------------------------------------------
     @atomic

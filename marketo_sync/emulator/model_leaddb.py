@@ -126,7 +126,7 @@ class LeadDbMixin(CampaignMixin):
 
         Unknown lead ids are skipped silently and the call succeeds (the docs do not define an
         error; see docs/emulator-seed.md). Tokens on a campaign whose program sits inside
-        another program fail with 611, the caveat reported in marketo-api.md §7.
+        another program fail with 611, a caveat Adobe's users report.
         """
         campaign = self._campaigns.get(int(campaign_id))
         if campaign is None:

@@ -3,7 +3,7 @@
 Why a layer of its own: a program write touches everything below it (the tree, the campaigns
 inside, their smart lists and flows, My Tokens), so it sits on top of the other layers and
 reuses their copying and checking rather than repeating it. The reads of programs live with
-the tree (``model_tree``). Rules follow marketo-api.md §9.1; where Adobe is silent the choice is
+the tree (``model_tree``). Rules follow Adobe's documentation; where Adobe is silent the choice is
 listed in ``docs/emulator-seed.md`` ("Behaviour choices").
 """
 
@@ -17,12 +17,12 @@ from marketo_sync.emulator.model_base import FolderKey, Record, atomic, fail
 from marketo_sync.emulator.model_leaddb import LeadDbMixin
 
 #: Program types as real answers spell them, keyed by every accepted spelling (the Swagger enum
-#: ``default|event|webinar|nurture`` included; marketo-api.md §9.1 / §13.7).
+#: ``default|event|webinar|nurture`` included).
 PROGRAM_TYPES = {
     "default": "Default", "program": "Default", "event": "Event", "event with webinar": "Event with Webinar",
     "webinar": "Event with Webinar", "engagement": "Engagement", "nurture": "Engagement", "email": "Email",
 }
-#: Local assets that make a program unclonable (marketo-api.md §9.1: push and in-app messages,
+#: Local assets that make a program unclonable (Adobe: push and in-app messages,
 #: reports, social assets).
 UNCLONABLE_ASSETS = ("Push Notification", "In-App Message", "Report", "Social App")
 #: Program types that may hold a program: only email programs nest, inside these (Adobe's programs page).

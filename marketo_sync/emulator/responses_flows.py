@@ -1,4 +1,4 @@
-"""HTTP handlers of the flow-step endpoints (marketo-api.md §6): parse leniently, call, wrap.
+"""HTTP handlers of the flow-step endpoints: parse leniently, call, wrap.
 
 The JSON-in-a-form-field parameters (``activityType``, ``conditionTypeId``, ``attributes``)
 are read as JSON strings, as mappings from a JSON body, or in the single-quoted form a Python

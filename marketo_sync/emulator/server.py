@@ -43,7 +43,7 @@ IDENTITY_PATH = "/identity/oauth/token"
 GZIP_MIN_BYTES = 1024
 GZIP_LEVEL = 1  # level 9 (the default) took as long as building a page of 200 records; 1 is 4x faster
 MAX_URI_BYTES = 8 * 1024  # longer GET URIs: HTTP 414 (resend as POST with _method=GET)
-MAX_BODY_BYTES = 1024 * 1024  # larger bodies: HTTP 413 (marketo-api.md §2)
+MAX_BODY_BYTES = 1024 * 1024  # larger bodies: HTTP 413
 QUERY_TOKEN_REFUSED = ("Access token invalid: the access_token query parameter is not accepted; "
                        "send the token in the 'Authorization: Bearer' header")
 

@@ -1,7 +1,7 @@
 """Request (trigger) and schedule smart campaigns, with My Token overrides, safely.
 
 These calls send email to real people and are not idempotent, so everything that can be
-checked is checked *before* the first write (marketo-api.md §7):
+checked is checked *before* the first write:
 
 * the campaign is found by id, or by its full path (names repeat across programs, so a
   bare name is never enough), and is of the right kind: an active trigger campaign with a

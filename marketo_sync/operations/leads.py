@@ -14,7 +14,7 @@ from pathlib import Path
 from marketo_sync.client.protocols import OperationsApi
 from marketo_sync.operations.errors import OperationError
 
-#: Request Campaign: at most 100 leads per call (marketo-api.md §7).
+#: Request Campaign: at most 100 leads per call.
 MAX_LEADS_PER_REQUEST = 100
 #: Values per Get Leads call (Marketo's limit is 300; URIs must stay under 8 KB).
 LEAD_LOOKUP_BATCH = 300

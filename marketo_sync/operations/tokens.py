@@ -18,7 +18,7 @@ from marketo_sync.refs import FolderRef
 
 #: Request and Schedule: at most 100 token overrides.
 MAX_TOKENS = 100
-#: Token names are at most 50 characters (marketo-api.md §9.2).
+#: Token names are at most 50 characters.
 MAX_TOKEN_NAME = 50
 #: How many folder levels above the campaign are searched for a token name.
 MAX_TOKEN_LEVELS = 8

@@ -1,6 +1,6 @@
 """The changes a plan is made of: one small frozen class per action (after octoDNS ``change.py``).
 
-Contract with the applier (issue 5): **apply executes these objects unchanged and decides
+Contract with the applier: **apply executes these objects unchanged and decides
 nothing on its own.** Every change carries everything needed to make its one API call and to
 check the result afterwards:
 
@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 
 from marketo_sync.refs import FolderRef
 
-#: Phases in apply order (issue 5): tokens, creates and clones, updates, deactivations,
+#: Phases in apply order: tokens, creates and clones, updates, deactivations,
 #: activations, deletions.
 PHASE_TOKENS = 0
 PHASE_CREATE = 1

@@ -1,6 +1,6 @@
 """The Plan: what must change, in apply order, with what was observed and what it costs.
 
-A :class:`Plan` is the single object shared by ``plan`` and ``apply`` (issue 5): apply
+A :class:`Plan` is the single object shared by ``plan`` and ``apply``: apply
 executes ``plan.changes`` in order and decides nothing on its own. The plan also carries
 
 * ``observations``: for every affected campaign (and token) what the planner read

@@ -1,8 +1,8 @@
 """A stable fingerprint of a campaign's smart list and flow, and a readable comparison.
 
-Marketo's API cannot change triggers, filters or flow steps (marketo-api.md §5.1), so a
+Marketo's API cannot change triggers, filters or flow steps, so a
 campaign cloned from a template can only drift from it through the UI. This module reduces
-what the API returns to the parts that mean something (marketo-api.md §6):
+what the API returns to the parts that mean something:
 
 * smart list: ``filterMatchType`` (case-insensitive; the old ``Advanced`` is the new
   ``custom``), the custom rule logic, and for each trigger and filter **in order** its rule
