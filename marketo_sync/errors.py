@@ -10,17 +10,33 @@ CLI prints.
     ├── ConfigError              settings, environments, credentials (before any call)
     ├── ValidationError          campaign files: every reason, each with file, line, column
     ├── PlanError                the plan cannot be made or must not be applied
+    │   ├── PlanErrors           every plan-time refusal at once (plan/planner.py)
     │   ├── UnsafePlan           a safety threshold or rule refuses it (override named)
     │   └── StalePlan            the instance changed since the plan was saved
+    ├── ImportRefused            import would overwrite files (workflows/importer.py)
+    ├── ImportConflict           import cannot express what it read (workflows/importer.py)
+    ├── OperationError           trigger/schedule refused before sending (operations/errors.py)
+    ├── PayloadError             an AJO payload is invalid before sending (client/ajo_payloads.py)
+    ├── Refused                  the ajo command refuses to send (commands/ajo.py)
     └── ApiError                 Marketo answered with an error code (code, message, requestId)
         ├── AuthError            601 / 602 that survived one re-authentication, bad credentials
+        │   └── AjoAuthError     Adobe IMS refused the credentials (client/ajo.py)
         ├── RateLimited          606 / 615 that survived the retry budget
         ├── QuotaExhausted       607 (daily quota): never retried
         ├── NotFound             702, or an asset that does not exist
         ├── BusinessRuleError    709 (duplicate name, activation preconditions, ...)
         ├── BadLocation          710 / 711 (parent folder missing or of the wrong kind)
         ├── TransportError       HTTP failures, timeouts, non-JSON bodies
+        ├── AjoError             Journey Optimizer answered with an error (client/ajo.py)
         └── OutcomeUnknown       a non-idempotent write may or may not have happened
+            └── AjoOutcomeUnknown    the same for an AJO execution (client/ajo.py)
+
+Exceptions that never leave their module (internal signals, not errors the user sees):
+``NotSent`` / ``MaybeSent`` (client/transport.py: was a request sent?) and ``NotAnEnvelope``
+(client/envelope.py), turned into the classes above by the client. The emulator is a separate
+program with its own: ``MarketoApiError`` and ``HttpFailure`` (emulator/exceptions.py), ``RouteError``
+(emulator/urls.py), ``SeedError`` (emulator/seed.py), ``RuleSpecError`` (emulator/rules.py) and
+the AJO emulator's ``_Refusal`` (emulator/ajo.py); they become Marketo-shaped answers on the wire.
 
 Secrets never enter these messages: they are built from codes, paths and Marketo's own
 error text only.
