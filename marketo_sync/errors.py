@@ -18,6 +18,7 @@ CLI prints.
     ├── OperationError           trigger/schedule refused before sending (operations/errors.py)
     ├── PayloadError             an AJO payload is invalid before sending (client/ajo_payloads.py)
     ├── Refused                  the ajo command refuses to send (commands/ajo.py)
+    ├── Declined                 the conformance kit's plan was not approved (conformance/kit.py)
     └── ApiError                 Marketo answered with an error code (code, message, requestId)
         ├── AuthError            601 / 602 that survived one re-authentication, bad credentials
         │   └── AjoAuthError     Adobe IMS refused the credentials (client/ajo.py)
@@ -33,7 +34,10 @@ CLI prints.
 
 Exceptions that never leave their module (internal signals, not errors the user sees):
 ``NotSent`` / ``MaybeSent`` (client/transport.py: was a request sent?) and ``NotAnEnvelope``
-(client/envelope.py), turned into the classes above by the client. The emulator is a separate
+(client/envelope.py), turned into the classes above by the client; ``FileRefused`` and
+``_Refused`` (desired/yaml_loader.py: a file or construct the loader will not read), reported as
+located :class:`ValidationError` reasons; ``Skip`` (conformance/steps.py: a step that cannot run
+here), recorded as a skipped step. The emulator is a separate
 program with its own: ``MarketoApiError`` and ``HttpFailure`` (emulator/exceptions.py), ``RouteError``
 (emulator/urls.py), ``SeedError`` (emulator/seed.py), ``RuleSpecError`` (emulator/rules.py) and
 the AJO emulator's ``_Refusal`` (emulator/ajo.py); they become Marketo-shaped answers on the wire.
