@@ -19,7 +19,7 @@ from marketo_sync.conformance.kit import DEFAULT_PARENT, Declined
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "conformance", help="check an instance's API answers against what marketo-sync expects",
         description="Inside a scratch folder it creates, exercise every endpoint and rule marketo-sync relies "

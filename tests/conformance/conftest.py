@@ -1,4 +1,4 @@
-"""Fixtures of the conformance-kit tests: a fast kit runner and a snapshot of the instance."""
+"""Fixtures of the conformance-kit tests: a fast kit runner."""
 
 from __future__ import annotations
 
@@ -11,16 +11,6 @@ from marketo_sync.client import ClientSettings, MarketoApi, MarketoClient, RateL
 from marketo_sync.client.transport import AnswerRecorder
 from marketo_sync.conformance import Kit, KitOptions, Report
 from marketo_sync.emulator import EmulatorServer
-
-TEMPLATE = "Marketing Activities/Templates/Webinar Reminder Template"
-
-
-def snapshot(server: EmulatorServer) -> tuple[list[Any], list[Any]]:
-    """The campaigns and folders/programs of the instance: (id, name, parent) of each."""
-    state = server.backend.export_state()
-    campaigns = sorted((c["id"], c["name"], tuple(c["parent"])) for c in state["campaigns"])
-    containers = sorted((c["id"], c["kind"], c["name"]) for c in state["containers"])
-    return campaigns, containers
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import TEMPLATE, snapshot
+from conformance_helpers import TEMPLATE, snapshot
 
 from marketo_sync.conformance.report import DEVIATION, ERROR, PASS, SKIPPED, STATUSES
 from marketo_sync.conformance.steps import STEPS, Step

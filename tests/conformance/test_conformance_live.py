@@ -9,7 +9,7 @@ import json
 import os
 
 import pytest
-from live import LIVE_PREFIX, needs_sandbox, project_file, round_trip
+from live_sandbox import LIVE_PREFIX, needs_sandbox, project_file, round_trip
 
 
 @pytest.mark.live
