@@ -95,7 +95,8 @@ def preflight(api: WriteApi, plan: Plan) -> Preflight:
             _compare_campaign(obs, in_folder, None, result.differences)
             continue
         now = by_id(obs.id)
-        moved = ref if (now is not None and is_resolved(ref) and now.folder != ref) else None
+        moved = ref if (now is not None and now.folder is not None and is_resolved(ref) and now.folder != ref) \
+            else None  # a record without folder (a system campaign) says nothing about a move
         _compare_campaign(obs, now, moved, result.differences)
 
     token_reads: dict[FolderRef, dict[str, dict[str, str]]] = {}

@@ -17,9 +17,10 @@ __all__ = ["WriteApi", "campaign_by_id", "campaigns_in", "differs", "is_resolved
 
 
 def campaigns_in(api: WriteApi, folder: FolderRef) -> list[RemoteCampaign]:
-    """Direct children of ``folder`` (a browse may include nested campaigns)."""
-    return [RemoteCampaign.from_record(r) for r in api.browse_campaigns(folder)
-            if FolderRef.parse_or_none(r.get("folder")) == folder]
+    """Direct children of ``folder`` (a browse may include nested campaigns; a record without
+    ``folder``, as Adobe shows system campaigns, is the browsed folder's)."""
+    children = (RemoteCampaign.from_browse(r, folder) for r in api.browse_campaigns(folder))
+    return [c for c in children if c is not None]
 
 
 def campaign_by_id(api: WriteApi, campaign_id: int) -> RemoteCampaign | None:

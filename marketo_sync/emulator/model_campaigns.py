@@ -45,14 +45,16 @@ class CampaignMixin(TreeMixin):
         derived = self._derived(c)
         record: Record = {
             "id": c.id, "name": c.name, "description": c.description,
-            "createdAt": asset_time(c.created_at), "updatedAt": asset_time(c.updated_at),
-            "folder": {"id": c.parent[0], "type": c.parent[1]},
+            "createdAt": asset_time(c.created_at), "updatedAt": asset_time(c.updated_at)}
+        if not c.is_system:  # Adobe's by-id example of a system campaign has no folder
+            record["folder"] = {"id": c.parent[0], "type": c.parent[1]}
+        record.update({
             "status": derived["status"], "type": derived["type"], "isSystem": c.is_system,
             "isActive": derived["isActive"], "isRequestable": derived["isRequestable"],
             "isCommunicationLimitEnabled": c.is_communication_limit_enabled,
             "recurrence": _copy_fields(c.recurrence),
             "qualificationRuleType": c.qualification_rule_type,
-        }
+        })
         if c.qualification_rule_type == "interval":
             record["qualificationRuleInterval"] = c.qualification_rule_interval
             record["qualificationRuleUnit"] = c.qualification_rule_unit

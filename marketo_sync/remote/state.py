@@ -10,7 +10,7 @@ become ISO 8601 ``2016-09-10T23:16:19+00:00``. Everything here is pure: the read
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -142,6 +142,15 @@ class RemoteCampaign:
             url=url_fragment(record.get("computedUrl")),
         )
 
+    @classmethod
+    def from_browse(cls, record: Record, container: FolderRef) -> RemoteCampaign | None:
+        """A record a browse of ``container`` answered, if it is a direct child. A record without
+        ``folder`` (Adobe's example of a system campaign has none) is taken as the container's."""
+        campaign = cls.from_record(record)
+        if campaign.folder is None:
+            return replace(campaign, folder=container)
+        return campaign if campaign.folder == container else None
+
     def fields(self) -> dict[str, Any]:
         """The compared attributes under Marketo's names (for observations and drift)."""
         return {
@@ -196,12 +205,14 @@ class RemoteState:
             self.folders.setdefault(with_ws, folder)
 
     def add_campaigns(self, container: FolderRef, records: Iterable[Record]) -> None:
+        """The campaigns a browse of ``container`` answered (see :meth:`RemoteCampaign.from_browse`)."""
         found: list[RemoteCampaign] = []
         for record in records:
-            campaign = RemoteCampaign.from_record(record)
+            child = RemoteCampaign.from_browse(record, container)
+            campaign = child or RemoteCampaign.from_record(record)
             self.by_id[campaign.id] = campaign
-            if campaign.folder == container:
-                found.append(campaign)
+            if child is not None:
+                found.append(child)
         self.campaigns[container] = tuple(sorted(found, key=lambda c: (c.name, c.id)))
 
     def workspace_hint(self, spec: ParentSpec) -> str:

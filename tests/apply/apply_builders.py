@@ -34,12 +34,14 @@ def ref(folder: FolderRef, name: str, cid: int | None = None) -> CampaignRef:
     return CampaignRef(path(folder), name, folder, cid)
 
 
-def observe(api: FakeApi, cid: int) -> Observation:
+def observe(api: FakeApi, cid: int, folder: FolderRef | None = None) -> Observation:
+    """``folder`` for a record that carries none (a system campaign, as in Adobe's example)."""
     record = api.get_campaign(cid)
     assert record is not None
     remote = RemoteCampaign.from_record(record)
-    assert remote.folder is not None
-    return Observation("campaign", path(remote.folder), remote.folder.as_dict(), remote.name, True, cid,
+    parent = remote.folder or folder
+    assert parent is not None
+    return Observation("campaign", path(parent), parent.as_dict(), remote.name, True, cid,
                        remote.updated_at, remote.fields())
 
 

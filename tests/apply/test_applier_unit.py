@@ -165,7 +165,7 @@ def test_stale_token_and_deleted_campaign(api):
 
 
 def test_system_target_is_refused_even_when_observed(api):
-    plan = plan_of([delete(SYSTEM, "Process Bounced Emails", BOUNCED)], [observe(api, BOUNCED)])
+    plan = plan_of([delete(SYSTEM, "Process Bounced Emails", BOUNCED)], [observe(api, BOUNCED, SYSTEM)])
     with pytest.raises(UnsafePlan, match="system campaigns"):
         preflight(api, plan)
 

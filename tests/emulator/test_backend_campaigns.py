@@ -54,11 +54,11 @@ def swagger_validator(path: Path, name: str, *, optional: set[str] = frozenset()
 
 CAMPAIGN_VALIDATOR = swagger_validator(
     SPECS / "smart-campaigns/get-smart-campaign-by-id.operation.json", "SmartCampaignResponseWithFlow",
-    optional={"qualificationRuleInterval", "qualificationRuleUnit", "maxMembers"},
+    optional={"qualificationRuleInterval", "qualificationRuleUnit", "maxMembers", "folder"},
     patch={"recurrence": {"type": "object", "required": ["weekdayOnly"]}})
 CAMPAIGN_VALIDATOR_OLD_SPEC = swagger_validator(
     SPECS / "adobe-swagger/swagger-asset.json", "SmartCampaignResponse",
-    optional={"qualificationRuleInterval", "qualificationRuleUnit", "maxMembers"},
+    optional={"qualificationRuleInterval", "qualificationRuleUnit", "maxMembers", "folder"},
     patch={"recurrence": {"type": "object", "required": ["weekdayOnly"]}})
 SMART_LIST_VALIDATOR = swagger_validator(
     SPECS / "smart-campaigns/get-smart-list-by-smart-campaign-id.operation.json", "SmartListResponseWithRules")
@@ -70,6 +70,7 @@ def test_every_seeded_campaign_validates_against_adobe_swagger(backend: MarketoB
     records = backend.browse_campaigns(max_return=200, include_flow=True)
     assert len(records) == 14
     for record in records:
+        assert ("folder" in record) is not record["isSystem"]  # Adobe's system-campaign example has none
         CAMPAIGN_VALIDATOR.validate(record)
         CAMPAIGN_VALIDATOR_OLD_SPEC.validate({k: v for k, v in record.items() if k != "flow"})
         smart_list = one(backend.get_campaign_smart_list(record["id"], include_rules=True))

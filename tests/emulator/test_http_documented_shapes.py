@@ -24,6 +24,15 @@ def test_activate_and_deactivate_answer_without_warnings(api):
     assert "warnings" in api.post(f"{A}/smartCampaign/2001/activate.json")  # a refusal keeps the asset envelope
 
 
+def test_system_campaigns_carry_no_folder(api):
+    """smart-campaigns.md, By Id: the system campaign example has no ``folder`` key."""
+    system = api.get(f"{A}/smartCampaign/2041.json")["result"][0]
+    assert system["isSystem"] is True and "folder" not in system
+    assert api.get(f"{A}/smartCampaign/2001.json")["result"][0]["folder"] == {"id": 1101, "type": "Folder"}
+    browsed = api.get(f"{A}/smartCampaigns.json", folder='{"id":1105,"type":"Folder"}')["result"]
+    assert [c["id"] for c in browsed] == [2041, 2042] and not [c for c in browsed if "folder" in c]
+
+
 def test_program_records_carry_head_start_and_browse_leaves_out_tags(api):
     """programs.md: by id/by name have tags, costs and headStart; browse has headStart, no tags."""
     by_id = api.get(f"{A}/program/{MARCH_PROGRAM}.json")["result"][0]

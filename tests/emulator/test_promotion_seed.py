@@ -28,9 +28,11 @@ def moved(path: str) -> str:
 def campaigns(backend: MarketoBackend) -> dict[tuple[str, str], dict[str, Any]]:
     """(user path, name) -> what may not differ between the instances, plus the id."""
     found = {}
+    parents = {c["id"]: c["parent"] for c in backend.export_state()["campaigns"]}  # system ones carry no folder
     for record in backend.browse_campaigns(max_return=200, include_flow=True):
         rules = backend.get_campaign_smart_list(record["id"], include_rules=True)[0]["rules"]
-        found[(user_path(backend, record["folder"]), record["name"])] = {
+        parent = {"id": parents[record["id"]][0], "type": parents[record["id"]][1]}
+        found[(user_path(backend, parent), record["name"])] = {
             "id": record["id"], "description": record["description"], "type": record["type"],
             "isActive": record["isActive"], "status": record["status"], "isSystem": record["isSystem"],
             "qualificationRuleType": record["qualificationRuleType"],
