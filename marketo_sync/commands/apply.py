@@ -16,7 +16,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from marketo_sync.commands.options import add_project_arguments, ask_yes, is_terminal, use_color
+from marketo_sync.commands.options import (
+    add_project_arguments,
+    add_target_arguments,
+    ask_yes,
+    is_terminal,
+    use_color,
+)
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
 from marketo_sync.errors import MarketoSyncError, PlanError
 from marketo_sync.render.plan import render_text
@@ -46,6 +52,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="when planning: allow replacing campaigns found in another folder")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="receipt format: text, or a versioned JSON document for CI (default: text)")
+    parser.add_argument("--checksum", metavar="SHA256",
+                        help="refuse unless the plan's changes checksum (shown by `plan --format markdown` "
+                        "and `show`) is this one: apply exactly what was reviewed")
+    add_target_arguments(parser)
     add_project_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -77,12 +87,17 @@ def _progress(line: str) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     # A saved plan carries every change it makes: the campaign files may have moved on since.
+    narrowed = False
     if args.planfile is not None:
+        if args.targets or args.campaigns:
+            raise PlanError("--target and --campaigns narrow a new plan; a saved plan is applied whole "
+                            "(narrow it when planning)")
         project, environment = load_project_and_environment(args.project, args.env)
         desired = None
     else:
         inputs = load_inputs(args.project, args.env, args.campaigns)
         project, environment, desired = inputs.project, inputs.environment, inputs.desired
+        narrowed = inputs.narrowed
     as_json = args.format == "json"
     shown: TextIO = sys.stderr if as_json else sys.stdout  # JSON mode: stdout is the receipt only
     options = ApplyOptions(allow_delete=args.allow_delete, force=args.force, allow_replace=args.allow_replace,
@@ -90,7 +105,8 @@ def _run(args: argparse.Namespace) -> int:
     with open_session(project, environment) as session:
         if args.planfile is None:
             print("Reading the instance…", file=sys.stderr)
-        plan = get_plan(session, desired=desired, planfile=args.planfile, allow_replace=args.allow_replace)
+        plan = get_plan(session, desired=desired, planfile=args.planfile, allow_replace=args.allow_replace,
+                        targets=args.targets, narrowed=narrowed, checksum=args.checksum)
         shown.write(render_text(plan, color=(not as_json) and use_color(shown)))
         shown.flush()
         if not plan.has_changes:

@@ -29,6 +29,15 @@ def add_project_arguments(parser: argparse.ArgumentParser, *, campaigns: bool = 
                            "campaign paths (default: campaigns/)")
 
 
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--target PATH``, repeatable: plan only the campaigns (or a container's campaigns) named."""
+    parser.add_argument(
+        "--target", metavar="PATH", action="append", default=[], dest="targets",
+        help="a campaign path (Folder/…/Name) or a container path (Folder/…); repeatable: plan only "
+        "the declared campaigns it names and the token changes they depend on; nothing outside it "
+        "is deleted, deactivated or reported as unmanaged")
+
+
 def use_color(stream: TextIO) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     if os.environ.get("NO_COLOR"):

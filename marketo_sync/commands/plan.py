@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from marketo_sync.commands.options import add_project_arguments, use_color
+from marketo_sync.commands.options import add_project_arguments, add_target_arguments, use_color
 from marketo_sync.constants import EXIT_CHANGES, EXIT_OK
 from marketo_sync.render.plan import RENDERERS, render_text
 from marketo_sync.workflows.inputs import load_inputs
@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="exit 2 when there are changes or drift, 0 when there are none")
     parser.add_argument("--allow-replace", action="store_true",
                         help="allow replacing campaigns found in another folder (clone + delete; the id changes)")
+    add_target_arguments(parser)
     add_project_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -42,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Read {len(desired.campaigns)} campaign(s) from {len(desired.files)} file(s); reading the "
           "instance…", file=sys.stderr)
     with open_session(inputs.project, inputs.environment) as session:
-        plan = build_plan(session, desired, allow_replace=args.allow_replace)
+        plan = build_plan(session, desired, allow_replace=args.allow_replace, targets=args.targets,
+                          narrowed=inputs.narrowed)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(plan.to_json(), encoding="utf-8")

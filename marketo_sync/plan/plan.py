@@ -12,7 +12,14 @@ executes ``plan.changes`` in order and decides nothing on its own. The plan also
 * ``cost``: API calls made to read, calls the apply will make, and their minimum duration
   at the configured rate, because the budget is shared by every integration;
 * a ``checksum`` (SHA-256 of the canonical JSON without the checksum) that ``from_json``
-  verifies, so a hand-edited saved plan is refused.
+  verifies, so a hand-edited saved plan is refused;
+* ``links``: the Marketo UI address (``computedUrl`` as last read) of each campaign a change or
+  a drift entry is about, by campaign id: for people only, never compared (its host varies
+  between reads), and left out of :meth:`Plan.changes_checksum`.
+
+:meth:`Plan.changes_checksum` hashes the changes alone (not the time, the observations or the
+links): two plans of the same reviewed decisions have the same one, which is what
+``apply --checksum`` compares (octoDNS's ``--checksum``).
 
 The saved plan (``plan --out``) and ``plan --format json`` are the same document,
 described by ``schemas/plan.schema.json`` (``format_version`` "1").
@@ -172,6 +179,8 @@ class Plan:
     #: Campaigns the files manage (declared + undeclared in exclusive folders): the base of
     #: apply's blast-radius thresholds.
     managed_count: int = 0
+    #: Campaign id (as text) -> Marketo UI address; display only (see the module docstring).
+    links: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", _sorted(self.changes))
@@ -270,6 +279,30 @@ class Plan:
                 f"is over {max_share:.2%} ({destructive}/{managed} deleted, deactivated or replaced); "
                 "--force required")
 
+    def required_flags(self, *, max_share: float = 0.25, min_managed: int = 10) -> list[str]:
+        """The apply flags this plan needs: ``--allow-delete``, ``--force``, ``--allow-replace``."""
+        flags: list[str] = []
+        try:
+            self.raise_if_unsafe(allow_delete=False, force=True)
+        except UnsafePlan:
+            flags.append("--allow-delete")
+        try:
+            self.raise_if_unsafe(allow_delete=True, force=False, max_share=max_share, min_managed=min_managed)
+        except UnsafePlan:
+            flags.append("--force")
+        if self.counts()["replace"]:
+            flags.append("--allow-replace")
+        return flags
+
+    def changes_checksum(self) -> str:
+        """SHA-256 of the changes alone: equal for two plans that would make the same changes."""
+        body = _canonical({"changes": [c.data for c in self.changes]})
+        return "sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+    def link_of(self, campaign_id: int | None) -> str | None:
+        """The UI address of a campaign the plan is about, when the instance gave one."""
+        return None if campaign_id is None else self.links.get(str(campaign_id))
+
     # -- saved-plan format ---------------------------------------------------------------
     def to_document(self) -> dict[str, Any]:
         """The JSON document (stable key order) including its checksum."""
@@ -284,6 +317,8 @@ class Plan:
             "unmanaged": [u.data for u in self.unmanaged],
             "observations": [o.data for o in self.observations],
         }
+        if self.links:
+            doc["links"] = dict(sorted(self.links.items(), key=lambda item: int(item[0])))
         doc["checksum"] = checksum_of(doc)
         return doc
 
@@ -316,6 +351,7 @@ class Plan:
                 instance=str(doc.get("instance", "")),
                 created_at=str(doc.get("created_at", "")),
                 managed_count=int(summary.get("managed_campaigns", 0)),
+                links={str(k): str(v) for k, v in (doc.get("links") or {}).items()},
             )
         except (KeyError, TypeError, ValueError) as error:
             raise PlanError(f"saved plan is malformed: {error}") from error

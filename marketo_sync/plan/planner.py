@@ -32,6 +32,7 @@ from typing import Any
 
 from marketo_sync.desired.model import DesiredCampaign, DesiredState, DesiredToken, ParentSpec
 from marketo_sync.errors import PlanError
+from marketo_sync.plan import narrow as narrowing
 from marketo_sync.plan.changes import (
     ActivateCampaign,
     CampaignChange,
@@ -91,6 +92,11 @@ class PlanOptions:
     rate_calls: int = 50
     rate_window: float = 20.0
     created_at: str = ""
+    #: ``--target`` paths: keep only what they name (:mod:`marketo_sync.plan.narrow`).
+    targets: tuple[str, ...] = ()
+    #: ``--campaigns`` left files out: never delete undeclared campaigns or tokens (another
+    #: file may declare them); exclusive folders report them "not checked: narrowed run".
+    narrowed: bool = False
 
 
 def _at(location: Any) -> str:
@@ -184,9 +190,24 @@ class _Planner:
             self.plan_container(folders[ref], by_container.get(ref, []))
         for ref in sorted(folders):
             self.plan_undeclared(folders[ref], modes.get(ref, "additive"))
+        if self.options.targets:
+            self.narrow_to_targets(by_container, folders)
         if self.errors:
             raise PlanErrors(self.errors)
         return self.build()
+
+    def narrow_to_targets(self, by_container: dict[FolderRef, list[DesiredCampaign]],
+                          folders: dict[FolderRef, RemoteFolder]) -> None:
+        """``--target``: an unknown target is an error; the rest of the plan is dropped."""
+        declared = [narrowing.path_of(folders[ref].path, c.name) for ref, found in by_container.items()
+                    for c in found]
+        declared += [narrowing.segments(f.path) for f in folders.values()]
+        for target in narrowing.unknown_targets(self.options.targets, declared):
+            self.error(f"--target {target!r} names no declared campaign and no folder of the campaign files")
+        kept = narrowing.narrow(self.changes, self.drift, self.unmanaged, self.observations.values(),
+                                self.options.targets)
+        self.changes, self.drift, self.unmanaged = kept.changes, kept.drift, kept.unmanaged
+        self.observations = {(o.kind, o.folder, o.name, o.id): o for o in kept.observations}
 
     def managed_modes(self) -> dict[FolderRef, str]:
         modes: dict[FolderRef, tuple[str, Any]] = {}
@@ -469,6 +490,9 @@ class _Planner:
             if remote.is_system:
                 self.unmanaged.append(Unmanaged(target, "system", remote.is_active))
                 continue
+            if self.options.narrowed:
+                self.unmanaged.append(Unmanaged(target, "narrowed", remote.is_active))
+                continue
             self.managed_ids.add(remote.id)
             self.observe(remote, target)
             deps: tuple[str, ...] = ()
@@ -509,7 +533,7 @@ class _Planner:
                                         token=TokenRef(folder.path, token.name, ref), before=before,
                                         after=wanted, verify=wanted, location=str(token.location)))
                 self.observe_token(folder, token.name, current)
-            if ref not in exclusive:
+            if ref not in exclusive or self.options.narrowed:
                 continue
             for name in sorted(set(remote_tokens) - declared):
                 current = remote_tokens[name]
@@ -543,9 +567,17 @@ class _Planner:
             environment=self.options.environment,
             instance=self.options.instance,
             created_at=self.options.created_at,
+            links=self.links(),
             managed_count=len(self.managed_ids) + sum(
                 1 for c in self.changes if isinstance(c, CreateCampaign | CloneCampaign)),
         )
+
+    def links(self) -> dict[str, str]:
+        """UI addresses of the campaigns the changes and drift are about (display only)."""
+        ids = {c.campaign.id for c in self.changes if isinstance(c, CampaignChange)}
+        ids |= {d.campaign.id for d in self.drift}
+        found = (self.remote.by_id.get(i) for i in ids if i is not None)
+        return {str(c.id): c.ui_url for c in found if c is not None and c.ui_url}
 
     def apply_reads(self) -> int:
         """Reads apply makes: the stale check before and the verification after, per folder."""

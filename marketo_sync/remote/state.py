@@ -9,6 +9,7 @@ become ISO 8601 ``2016-09-10T23:16:19+00:00``. Everything here is pure: the read
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -67,6 +68,16 @@ def url_fragment(url: Any) -> str | None:
     return text[text.index("#"):] if "#" in text else None
 
 
+#: A UI address worth showing: https, a plain host, a ``#`` fragment of letters and digits.
+_UI_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]+)?/#[A-Za-z0-9]+")
+
+
+def ui_url(url: Any) -> str | None:
+    """``computedUrl`` as read, for display only (links in plans and drift), when well formed."""
+    text = str(url or "").strip()
+    return text if _UI_URL.fullmatch(text) else None
+
+
 @dataclass(frozen=True)
 class RemoteFolder:
     """A resolved container: its ref, the user path (no workspace) and the API path."""
@@ -122,6 +133,8 @@ class RemoteCampaign:
     updated_at: str | None = None
     workspace: str = ""
     url: str | None = None
+    #: The whole ``computedUrl`` of this read, for links people follow; never compared.
+    ui_url: str | None = field(default=None, compare=False)
 
     @classmethod
     def from_record(cls, record: Record) -> RemoteCampaign:
@@ -140,6 +153,7 @@ class RemoteCampaign:
             updated_at=normalise_date(record.get("updatedAt")),
             workspace=str(record.get("workspace") or ""),
             url=url_fragment(record.get("computedUrl")),
+            ui_url=ui_url(record.get("computedUrl")),
         )
 
     @classmethod

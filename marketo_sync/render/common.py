@@ -1,17 +1,23 @@
 """What every view shares: how a change's target, an id and a value are written, and the
-escaping that keeps user text from breaking a markdown table or code span.
+markdown that keeps user text inert.
 
-One copy, used by the plan, drift and receipt views alike.
+Markdown rule (issue 9): **every user-supplied string** (names, paths, descriptions, token values,
+what Marketo returned) reaches a comment only through :func:`code`: inside a code span, a
+``@mention``, an HTML tag, ``</details>``, ``<!--``, a link or an issue reference is shown
+literally, never acted on. :func:`code` picks a backtick fence longer than any run of backticks in
+the text, turns line breaks into spaces and, in a table, escapes pipes. Only our own words are
+written outside code spans.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from marketo_sync.plan.changes import CampaignChange, Change, TokenChange, target_text
 
-__all__ = ["cell", "id_suffix", "md_inline", "target_of", "value_text"]
+__all__ = ["cell", "code", "id_suffix", "md_inline", "md_link", "target_of", "value_text"]
 
 
 def value_text(value: Any) -> str:
@@ -43,3 +49,33 @@ def cell(text: str, limit: int = 300) -> str:
     """A table cell: escaped, and cut with an ellipsis beyond ``limit`` characters."""
     text = md_inline(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def code(text: Any, *, table: bool = False, limit: int | None = None) -> str:
+    """``text`` as an inert inline code span (see the module docstring); cut at ``limit``.
+
+    In a table (``table=True``) pipes are escaped; a backslash just before a pipe becomes ``⧵``,
+    since GitHub's table parser would read ``\\|`` as a backslash and a cell border.
+    """
+    flat = _cut(re.sub(r"[\r\n\t\f\v\u2028\u2029]+", " ", str(text)), limit)
+    if not flat.strip():
+        return "(empty)" if not flat else f"`{flat}`" if "`" not in flat else "(blank)"
+    if table:
+        flat = flat.replace("\\|", "⧵|").replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or (flat.startswith(" ") and flat.endswith(" ")) else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+#: Links are written only to addresses of this shape (Marketo's ``computedUrl``).
+_SAFE_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]+)?/#[A-Za-z0-9]+")
+
+
+def md_link(text: str, url: str | None) -> str:
+    """``[text](url)`` for a well-formed UI address, else nothing (``text`` is ours, not the user's)."""
+    return f"[{text}]({url})" if url and _SAFE_URL.fullmatch(url) else ""

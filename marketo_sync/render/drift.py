@@ -13,8 +13,15 @@ from typing import Any
 
 from marketo_sync.plan.changes import CampaignChange, Change, TokenChange
 from marketo_sync.plan.plan import Plan
-from marketo_sync.render.common import id_suffix, md_inline, target_of
-from marketo_sync.render.plan import MARKDOWN_BUDGET, SYMBOLS, drift_details, render_markdown
+from marketo_sync.render.common import code, id_suffix, target_of
+from marketo_sync.render.plan import (
+    MARKDOWN_BUDGET,
+    SYMBOLS,
+    drift_details,
+    drift_markdown,
+    render_markdown,
+    ui_link,
+)
 
 FORMAT_VERSION = "1"
 
@@ -50,16 +57,24 @@ def _subject(change: Change) -> str:
     return target_of(change) if isinstance(change, CampaignChange | TokenChange) else change.key
 
 
+def _campaign_id(change: Change) -> int | None:
+    return change.campaign.id if isinstance(change, CampaignChange) else None
+
+
 def report_data(plan: Plan) -> dict[str, Any]:
-    """The drift report as data (the JSON format; text and markdown are views of it)."""
+    """The drift report as data (the JSON format; text and markdown are views of it).
+
+    ``url`` is the campaign's address in the Marketo UI (``computedUrl``), or null.
+    """
     return {
         "format_version": FORMAT_VERSION,
         "drift_detected": not plan.is_empty,
         "environment": plan.environment,
         "instance": plan.instance,
         "changes": [{"action": c.ACTION, "subject": _subject(c), "differences": differences(c),
-                     "key": c.key, "location": c.location} for c in plan.changes],
-        "drift": [d.data for d in plan.drift],
+                     "key": c.key, "location": c.location, "url": plan.link_of(_campaign_id(c))}
+                    for c in plan.changes],
+        "drift": [{**d.data, "url": plan.link_of(d.campaign.id)} for d in plan.drift],
         "unmanaged": [u.data for u in plan.unmanaged],
         "plan": plan.to_document(),
     }
@@ -76,6 +91,11 @@ def _counts(plan: Plan) -> str:
             f"{len(plan.drift)} read-only difference(s), {len(plan.unmanaged)} unmanaged campaign(s)")
 
 
+def _text_link(plan: Plan, campaign_id: int | None) -> list[str]:
+    link = plan.link_of(campaign_id)
+    return [f"      in the Marketo UI: {link}"] if link else []
+
+
 def render_drift_text(plan: Plan) -> str:
     where = f"environment {plan.environment or '(default)'} on {plan.instance or '(unknown)'}"
     out = [f"{_headline(plan)}: {where}", _counts(plan), ""]
@@ -84,6 +104,7 @@ def render_drift_text(plan: Plan) -> str:
         for change in plan.changes:
             out.append(f"  {SYMBOLS[change.ACTION]} {change.ACTION:<12} {_subject(change)}")
             out += [f"      {line}" for line in differences(change)]
+            out += _text_link(plan, _campaign_id(change))
         out.append("")
     if plan.drift:
         out.append("Read-only differences (the API cannot fix them: fix them in the Marketo UI or the files):")
@@ -92,6 +113,7 @@ def render_drift_text(plan: Plan) -> str:
             out.append(f"  ! {drift.campaign.path}{id_suffix(drift.campaign.id)}: {drift.field} is "
                        f"{_show(drift.actual)}, the files expect {_show(drift.expected)}{where_declared}")
             out.extend(f"      {line}" for line in drift_details(drift))
+            out += _text_link(plan, drift.campaign.id)
         out.append("")
     if plan.unmanaged:
         out.append(f"Unmanaged campaigns, for information ({len(plan.unmanaged)}):")
@@ -103,16 +125,21 @@ def render_drift_text(plan: Plan) -> str:
 
 
 def render_drift_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET) -> str:
-    """For an issue body: headline and what differs first, then the plan's own markdown."""
+    """For an issue body: headline and what differs first, then the plan's own markdown.
+
+    Every user string and every value read from the instance is inert (code spans); each
+    drifted campaign links to the Marketo UI.
+    """
     head = [f"## marketo-sync drift: {_headline(plan)}", "",
-            f"Environment `{md_inline(plan.environment or 'default')}` on `{md_inline(plan.instance or 'unknown')}`: "
+            f"Environment {code(plan.environment or 'default')} on {code(plan.instance or 'unknown')}: "
             f"{_counts(plan)}.", ""]
     if plan.changes:
         head.append("**Changed in the instance** (`marketo-sync apply` would revert these; or update the "
                     "campaign files to match):")
         head.append("")
         for change in plan.changes[:50]:
-            head.append(f"- `{md_inline(_subject(change))}` ({change.ACTION}): {md_inline('; '.join(differences(change)))}")
+            head.append(f"- {code(_subject(change), limit=400)} ({change.ACTION}){ui_link(plan, _campaign_id(change))}: "
+                        + "; ".join(code(d, limit=300) for d in differences(change)))
         if len(plan.changes) > 50:
             head.append(f"- … and {len(plan.changes) - 50} more (see the plan below)")
         head.append("")
@@ -120,9 +147,12 @@ def render_drift_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET) -> str:
         head.append("**Read-only differences** (fix them in the Marketo UI or change `expect`):")
         head.append("")
         for drift in plan.drift[:50]:
-            head.append(f"- `{md_inline(drift.campaign.path)}`{id_suffix(drift.campaign.id)}: `{drift.field}` is "
-                        f"{md_inline(_show(drift.actual))}, the files expect {md_inline(_show(drift.expected))}")
-            head.extend(f"  - {md_inline(line.removeprefix('- '))}" for line in drift_details(drift))
+            first, *rest = drift_markdown(drift)
+            head.append(f"- {code(drift.campaign.path, limit=400)}{id_suffix(drift.campaign.id)}"
+                        f"{ui_link(plan, drift.campaign.id)}: {first}")
+            head.extend(f"  - {line}" for line in rest)
+        if len(plan.drift) > 50:
+            head.append(f"- … and {len(plan.drift) - 50} more (see the plan below)")
         head.append("")
     text = "\n".join(head)
     return text + "\n" + render_markdown(plan, budget=max(2_000, budget - len(text) - 2))

@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from marketo_sync.plan.changes import (
     CampaignChange,
@@ -21,7 +22,7 @@ from marketo_sync.plan.changes import (
     Unmanaged,
 )
 from marketo_sync.plan.plan import Plan
-from marketo_sync.render.common import cell, id_suffix, md_inline, target_of, value_text
+from marketo_sync.render.common import code, id_suffix, md_link, target_of, value_text
 
 #: GitHub refuses comments longer than this many characters.
 GITHUB_COMMENT_LIMIT = 65_536
@@ -40,25 +41,30 @@ _COLOURS: dict[str, str] = {
 }
 
 
+Format = Callable[[Any], str]
 
 
+def _plain(value: Any) -> str:
+    return str(value)
 
 
+def details_of(change: Change, *, value: Format = value_text, path: Format = _plain) -> list[str]:
+    """Human lines under a change: what changes from what to what.
 
-
-def details_of(change: Change) -> list[str]:
-    """Human lines under a change: what changes from what to what."""
+    ``value`` writes a value and ``path`` a path or name: plain for the terminal; the markdown
+    view passes :func:`~marketo_sync.render.common.code` so that user text stays inert.
+    """
     lines: list[str] = []
     before, after = dict(change.before or {}), dict(change.after or {})
     if isinstance(change, CloneCampaign):
-        lines.append(f"from template {change.template.path} (id {change.template.id}); keeps its "
+        lines.append(f"from template {path(change.template.path)} (id {change.template.id}); keeps its "
                      "triggers and flow")
     if isinstance(change, ReplaceCampaign):
-        lines.append(f"replace: clone {change.source.path} (id {change.source.id}) into "
-                     f"{change.campaign.folder}, delete the old; the campaign id changes")
+        lines.append(f"replace: clone {path(change.source.path)} (id {change.source.id}) into "
+                     f"{path(change.campaign.folder)}, delete the old; the campaign id changes")
     if change.ACTION in ("create", "clone", "replace"):
         if "description" in after:
-            lines.append(f"description: {value_text(after['description'])}")
+            lines.append(f"description: {value(after['description'])}")
     elif change.ACTION in ("activate", "deactivate") and isinstance(change, CampaignChange) \
             and change.campaign.id is None:
         lines.append("once the campaign above exists")
@@ -67,8 +73,8 @@ def details_of(change: Change) -> list[str]:
         for key in sorted(set(before) | set(after), key=lambda k: (order.index(k) if k in order else 99, k)):
             if before.get(key) == after.get(key) and key in before:
                 continue
-            old = value_text(before[key]) if key in before else "(none)"
-            lines.append(f"{key}: {old} -> {value_text(after.get(key))}")
+            old = value(before[key]) if key in before else "(none)"
+            lines.append(f"{key}: {old} -> {value(after.get(key))}")
     elif change.ACTION in ("delete", "delete-token"):
         if change.reason == "undeclared":
             lines.append("not declared in any file (exclusive folder)")
@@ -77,7 +83,7 @@ def details_of(change: Change) -> list[str]:
         if before.get("isActive"):
             lines.append("active: deactivated first")
         if "value" in before:
-            lines.append(f"value: {value_text(before['value'])}")
+            lines.append(f"value: {value(before['value'])}")
     return lines
 
 
@@ -94,11 +100,18 @@ def drift_details(drift: Drift) -> list[str]:
     return [line.strip() for line in drift.message.splitlines()[1:] if line.strip()]
 
 
+#: Why an undeclared campaign is left alone, by :class:`~marketo_sync.plan.changes.Unmanaged` reason.
+UNMANAGED_WHY: dict[str, str] = {
+    "system": "system campaign, never deleted",
+    "additive": "additive folder",
+    "narrowed": "not checked: narrowed run (--campaigns left files out; another file may declare it)",
+}
+
+
 def _unmanaged_line(item: Unmanaged) -> str:
     ref = item.campaign
     state = "active" if item.is_active else "inactive"
-    why = "system campaign, never deleted" if item.reason == "system" else "additive folder"
-    return f"{ref.path}{id_suffix(ref.id)}, {state}; {why}"
+    return f"{ref.path}{id_suffix(ref.id)}, {state}; {UNMANAGED_WHY.get(item.reason, item.reason)}"
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -149,57 +162,103 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
 
 # -- markdown ----------------------------------------------------------------------------------
 
+#: Where the comment sends people for what it leaves out.
+FULL_PLAN_HINT = ("the full plan is in the workflow's job summary and its saved-plan artifact "
+                  "(`marketo-sync show plan.json`), or run `marketo-sync plan`")
 
 
+def _md_value(value: Any) -> str:
+    return code(value_text(value), table=True, limit=300)
 
 
-
-def _drift_cell(drift: Drift) -> str:
-    text = cell(_drift_line(drift).split(': ', 1)[-1])
-    details = drift_details(drift)
-    shown = [cell(line, 200) for line in details[:10]]
-    if len(details) > len(shown):
-        shown.append(f"… {len(details) - len(shown)} more")
-    return "<br>".join([text, *shown])
+def _md_path(text: Any) -> str:
+    return code(text, table=True, limit=400)
 
 
-def _change_row(change: Change) -> str:
-    details = "; ".join(details_of(change))
+def ui_link(plan: Plan, campaign_id: int | None) -> str:
+    """`` · [open in Marketo](…)`` for a campaign the instance gave an address for, else ``""``."""
+    link = md_link("open in Marketo", plan.link_of(campaign_id))
+    return f" · {link}" if link else ""
+
+
+def _change_row(plan: Plan, change: Change) -> str:
+    details = "; ".join(details_of(change, value=_md_value, path=_md_path))
     campaign_id = change.campaign.id if isinstance(change, CampaignChange) else None
-    return (f"| {SYMBOLS[change.ACTION]} | {change.ACTION} | `{cell(target_of(change, with_id=False), 400)}`"
-            f"{id_suffix(campaign_id)} | {cell(details)} |")
+    return (f"| {SYMBOLS[change.ACTION]} | {change.ACTION} | {_md_path(target_of(change, with_id=False))}"
+            f"{id_suffix(campaign_id)}{ui_link(plan, campaign_id)} | {details} |")
 
 
-def _section(title: str, head: list[str], rows: list[str], budget: int,
-             what: str) -> tuple[list[str], int]:
-    """A folded section holding as many rows as fit in ``budget`` characters; notes the cut."""
-    lines = [f"<details><summary>{title}</summary>", "", *head]
-    used = sum(len(x) + 1 for x in lines) + 40
-    shown = 0
+def drift_markdown(drift: Drift) -> list[str]:
+    """A drift entry's difference, then one line per rule difference; every value in code."""
+    shown = [f"{code(drift.field)} is {_md_value(drift.actual)}, the file expects {_md_value(drift.expected)}"
+             + (f" ({code(drift.location, table=True)})" if drift.location else "")]
+    details = drift_details(drift)
+    shown += [code(line.removeprefix("- "), table=True, limit=200) for line in details[:10]]
+    if len(details) > 10:
+        shown.append(f"… {len(details) - 10} more")
+    return shown
+
+
+def _drift_row(plan: Plan, drift: Drift) -> str:
+    ref = drift.campaign
+    return (f"| {_md_path(ref.path)}{id_suffix(ref.id)}{ui_link(plan, ref.id)} | "
+            f"{'<br>'.join(drift_markdown(drift))} |")
+
+
+def _unmanaged_row(item: Unmanaged) -> str:
+    state = "active" if item.is_active else "inactive"
+    return (f"- {_md_path(item.campaign.path)}{id_suffix(item.campaign.id)} — {state}; "
+            f"{UNMANAGED_WHY.get(item.reason, code(item.reason))}")
+
+
+def _left_out(count: int, what: str, full_plan: str) -> str:
+    return (f"**{count} more {what} not shown** (this comment is kept under GitHub's "
+            f"{GITHUB_COMMENT_LIMIT:,}-character limit): {full_plan}.")
+
+
+def _section(title: str, head: list[str], rows: list[str], budget: int, what: str,
+             full_plan: str) -> tuple[list[str], int]:
+    """A folded section holding the whole rows that fit in ``budget`` characters; notes the cut.
+
+    Rows are whole lines, so a cut never falls inside a tag, a code span or a line, and the
+    fold is always closed.
+    """
+    opening = [f"<details><summary>{title}</summary>", "", *head]
+    closing = ["", "</details>", ""]
+    note_room = len(_left_out(len(rows), what, full_plan)) + 2
+    used = sum(len(x) + 1 for x in opening + closing) + note_room
+    shown: list[str] = []
     for row in rows:
         if used + len(row) + 1 > budget:
             break
-        lines.append(row)
+        shown.append(row)
         used += len(row) + 1
-        shown += 1
-    cut = len(rows) - shown
+    cut = len(rows) - len(shown)
+    lines = opening + shown
     if cut:
-        lines.append("")
-        lines.append(f"**{cut} more {what} not shown** (the comment is capped below GitHub's "
-                     f"{GITHUB_COMMENT_LIMIT:,}-character limit); run `marketo-sync plan` or see the "
-                     "JSON plan for all of them.")
-    lines += ["", "</details>", ""]
-    return lines, cut
+        lines += ["", _left_out(cut, what, full_plan)]
+    return lines + closing, cut
 
 
-def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET) -> str:
-    """The pull-request comment: summary first, details folded, at most ``budget`` characters."""
-    budget = min(budget, GITHUB_COMMENT_LIMIT - 1)
+def apply_flags_line(flags: Sequence[str]) -> str:
+    if not flags:
+        return "**Apply needs no extra flag.**"
+    return "**Apply will need** " + ", ".join(f"`{f}`" for f in flags) + " (it refuses the plan without them)."
+
+
+def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, apply_flags: Sequence[str] | None = None,
+                    full_plan: str = FULL_PLAN_HINT) -> str:
+    """The pull-request comment: summary first, details folded, at most ``budget`` characters.
+
+    States the plan's checksums and the flags apply will need (``apply_flags``; by default
+    computed with the default safety thresholds), links every existing campaign to the
+    Marketo UI, and writes every user string inert (:func:`~marketo_sync.render.common.code`).
+    """
     title = "### marketo-sync plan"
     if plan.environment:
-        title += f": `{md_inline(plan.environment)}`"
+        title += f": {code(plan.environment)}"
     if plan.instance:
-        title += f" on `{md_inline(plan.instance)}`"
+        title += f" on {code(plan.instance)}"
     out: list[str] = [title, ""]
     if plan.is_empty:
         out.append("**No changes.** The instance matches the campaign files.")
@@ -207,6 +266,12 @@ def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET) -> str:
         out.append(f"**Plan:** {plan.summary_line()}")
     out.append("")
     out.append(f"**{plan.cost.describe()}.**")
+    out.append("")
+    if plan.changes:
+        out.append(apply_flags_line(plan.required_flags() if apply_flags is None else apply_flags))
+        out.append("")
+    out.append(f"Changes checksum: `{plan.changes_checksum()}` (`marketo-sync apply --checksum` refuses a "
+               f"plan that differs) · saved plan: `{plan.to_document()['checksum']}`")
     out.append("")
     counts = {k: v for k, v in plan.counts().items() if v}
     if counts:
@@ -217,33 +282,46 @@ def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET) -> str:
         out.append("")
     if plan.drift:
         out.append(f"> [!WARNING]\n> {len(plan.drift)} read-only difference(s) the API cannot fix: "
-                   "fix them in the Marketo UI or change the files.")
+                   "fix them in the Marketo UI (each is linked below) or change the files.")
         out.append("")
     # The remaining budget is shared in order: changes, drift, unmanaged.
-    remaining = budget - sum(len(x) + 1 for x in out) - 200
+    remaining = budget - sum(len(x) + 1 for x in out) - 100
     sections: list[tuple[str, list[str], list[str], str]] = []
     if plan.changes:
         sections.append((f"Changes ({len(plan.changes)}), in apply order",
                          ["| | Action | Campaign or token | Details |", "|---|---|---|---|"],
-                         [_change_row(c) for c in plan.changes], "changes"))
+                         [_change_row(plan, c) for c in plan.changes], "changes"))
     if plan.drift:
         sections.append((f"Drift ({len(plan.drift)})", ["| Campaign | Difference |", "|---|---|"],
-                         [f"| `{cell(d.campaign.path, 400)}`{id_suffix(d.campaign.id)} | "
-                          f"{_drift_cell(d)} |" for d in plan.drift],
-                         "drift entries"))
+                         [_drift_row(plan, d) for d in plan.drift], "drift entries"))
     if plan.unmanaged:
         sections.append((f"Unmanaged campaigns ({len(plan.unmanaged)})", [],
-                         [f"- `{cell(u.campaign.path, 400)}`{id_suffix(u.campaign.id)} — {cell(_unmanaged_line(u).split(', ', 1)[-1])}"
-                          for u in plan.unmanaged], "unmanaged campaigns"))
+                         [_unmanaged_row(u) for u in plan.unmanaged], "unmanaged campaigns"))
     for title_text, head, rows, what in sections:
-        lines, _ = _section(title_text, head, rows, max(remaining, 500), what)
+        lines, _ = _section(title_text, head, rows, max(remaining, 600), what, full_plan)
         out.extend(lines)
         remaining -= sum(len(x) + 1 for x in lines)
-    text = "\n".join(out).rstrip("\n") + "\n"
-    if len(text) > budget:  # last resort; the sections above normally keep within budget
-        note = "\n\n**Output cut at the comment size limit**; run `marketo-sync plan` for all of it.\n"
-        text = text[: budget - len(note)] + note
-    return text
+    return fit("\n".join(out).rstrip("\n") + "\n", budget, full_plan)
+
+
+def fit(text: str, budget: int, full_plan: str = FULL_PLAN_HINT) -> str:
+    """Last resort (the sections normally keep within budget): keep whole lines, close every
+    open fold, say where the rest is."""
+    if len(text) <= budget:
+        return text
+    note = f"**Output cut at the comment size limit**: {full_plan}."
+    kept: list[str] = []
+    used = len(note) + 2
+    depth = 0
+    for line in text.splitlines():
+        opens, closes = line.count("<details>"), line.count("</details>")
+        if used + len(line) + 1 + len("\n\n</details>") * (depth + opens - closes) > budget:
+            break
+        kept.append(line)
+        used += len(line) + 1
+        depth += opens - closes
+    tail = ["", note] + ["", "</details>"] * depth
+    return "\n".join(kept + tail) + "\n"
 
 
 # -- json --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ interactive pieces, showing the plan and asking for ``yes``, as callbacks):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,15 +52,31 @@ def load_plan_file(path: Path) -> Plan:
 
 
 def get_plan(session: Session, *, desired: DesiredState | None, planfile: Path | None,
-             allow_replace: bool = False) -> Plan:
-    """Plan now from ``desired``, or load ``planfile`` and refuse it for another instance."""
+             allow_replace: bool = False, targets: Sequence[str] = (), narrowed: bool = False,
+             checksum: str | None = None) -> Plan:
+    """Plan now from ``desired``, or load ``planfile`` and refuse it for another instance.
+
+    ``checksum`` (``apply --checksum``): refuse unless the plan's changes checksum is this one,
+    the one the reviewed pull request's comment showed.
+    """
+    plan = _get_plan(session, desired=desired, planfile=planfile, allow_replace=allow_replace,
+                     targets=targets, narrowed=narrowed)
+    if checksum is not None and plan.changes_checksum() != checksum.strip():
+        raise PlanError(f"the plan's changes checksum is {plan.changes_checksum()}, not the reviewed "
+                        f"{checksum.strip()}: the files or the instance changed since the review; "
+                        "nothing was changed (plan again and review)")
+    return plan
+
+
+def _get_plan(session: Session, *, desired: DesiredState | None, planfile: Path | None,
+              allow_replace: bool, targets: Sequence[str], narrowed: bool) -> Plan:
     if planfile is not None:
         plan = load_plan_file(planfile)
         check_target(plan, environment=session.environment, instance=session.instance)
         return plan
     if desired is None:
         raise PlanError("nothing to apply: neither campaign files nor a plan file were given")
-    return build_plan(session, desired, allow_replace=allow_replace)
+    return build_plan(session, desired, allow_replace=allow_replace, targets=targets, narrowed=narrowed)
 
 
 def apply_plan(session: Session, plan: Plan, options: ApplyOptions, *,

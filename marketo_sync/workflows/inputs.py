@@ -23,6 +23,8 @@ class Inputs:
     project: Project
     environment: Environment
     desired: DesiredState
+    #: ``--campaigns`` replaced the project's campaign paths: other files may declare more.
+    narrowed: bool = False
 
 
 def load_project_and_environment(project_file: Path | None = None,
@@ -47,4 +49,5 @@ def load_inputs(project_file: Path | None = None, environment: str | None = None
                            variables=chosen.variables, environment=chosen.name,
                            environments=project.environments,
                            max_file_bytes=project.limits.max_file_bytes)
-    return Inputs(project=project, environment=chosen, desired=desired)
+    narrowed = bool(campaigns) and campaign_paths(project, campaigns) != tuple(project.campaign_paths)
+    return Inputs(project=project, environment=chosen, desired=desired, narrowed=narrowed)

@@ -7,6 +7,8 @@ one read of the instance (:mod:`marketo_sync.remote.read`) and one pure diff
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from marketo_sync.desired.model import DesiredState
 from marketo_sync.plan.plan import Plan
 from marketo_sync.plan.planner import PlanOptions, diff
@@ -14,10 +16,16 @@ from marketo_sync.remote.read import read_remote
 from marketo_sync.workflows.session import Session
 
 
-def build_plan(session: Session, desired: DesiredState, *, allow_replace: bool = False) -> Plan:
-    """Read what ``desired`` refers to through ``session.api`` and diff: the whole plan step."""
+def build_plan(session: Session, desired: DesiredState, *, allow_replace: bool = False,
+               targets: Sequence[str] = (), narrowed: bool = False) -> Plan:
+    """Read what ``desired`` refers to through ``session.api`` and diff: the whole plan step.
+
+    ``targets`` (``--target``) keeps only what they name; ``narrowed`` (``--campaigns`` left
+    files out) plans no deletion of undeclared campaigns or tokens.
+    """
     remote = read_remote(session.api, desired, call_count=session.calls_made, workspace=session.workspace)
     limits = session.client.limits
     options = PlanOptions(allow_replace=allow_replace, environment=session.environment,
-                          instance=session.instance, rate_calls=limits.calls, rate_window=limits.window)
+                          instance=session.instance, rate_calls=limits.calls, rate_window=limits.window,
+                          targets=tuple(targets), narrowed=narrowed)
     return diff(desired, remote, options)

@@ -8,6 +8,7 @@ integration or a person in Marketo would make them.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -65,7 +66,21 @@ def test_description_edited_in_the_ui(emulator, api, imported):
     code, out, _ = imported.run("drift", "--format", "markdown")
     assert code == 2
     assert out.startswith("## marketo-sync drift: Drift detected")
-    assert "`Marketing Activities/Operational/Score - Web Visit (id 2032)` (update): description" in out
+    assert "`Marketing Activities/Operational/Score - Web Visit (id 2032)` (update) · [open in Marketo](" in out
+    assert '`description: instance "Edited by hand", files "Adds five behaviour points' in out
+
+
+def test_every_format_links_the_drifted_campaign_to_the_marketo_ui(emulator, api, imported):
+    """Issue 9: drift text, markdown and JSON carry the campaign's computedUrl (host as read)."""
+    assert api.post("/rest/asset/v1/smartCampaign/2032.json", data={"description": "Edited"})["success"]
+    link = re.compile(r"https://[A-Za-z0-9.-]+/#SC2032A1")
+    code, out, _ = imported.run("drift")
+    assert code == 2 and re.search(r"in the Marketo UI: " + link.pattern, out), out
+    code, out, _ = imported.run("drift", "--format", "markdown")
+    assert code == 2 and re.search(r"\[open in Marketo\]\(" + link.pattern + r"\)", out), out
+    code, out, _ = imported.run("drift", "--format", "json")
+    [change] = json.loads(out)["changes"]
+    assert code == 2 and link.fullmatch(change["url"]), change
 
 
 def test_deactivated_campaign(emulator, api, imported):

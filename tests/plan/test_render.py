@@ -69,7 +69,7 @@ def test_json_validates_and_is_stable():
     document = json.loads(render_json(plan))
     assert validate(document) == []
     assert list(document) == ["format_version", "environment", "instance", "created_at", "summary",
-                              "changes", "drift", "unmanaged", "observations", "checksum"]
+                              "changes", "drift", "unmanaged", "observations", "links", "checksum"]
     first = document["changes"][0]
     assert list(first)[:2] == ["action", "key"]
     assert render_json(plan) == render_json(Plan.from_json(render_json(plan)))

@@ -98,7 +98,7 @@ def test_added_wait_step_is_drift_in_plan_and_drift(emulator, api, cloned):
     assert "rules is" in out and "flow step 2 extra: 'Wait'" in out
     assert "      - flow step 2 extra: 'Wait' (not in the template)" in out  # every difference listed
     code, markdown, _ = project.run("drift", "--format", "markdown")
-    assert code == 2 and "  - flow step 2 extra: 'Wait' (not in the template)" in markdown
+    assert code == 2 and "  - `flow step 2 extra: 'Wait' (not in the template)`" in markdown
 
 
 def test_removed_flow_step_is_drift(emulator, api, cloned):

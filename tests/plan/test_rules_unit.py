@@ -183,7 +183,7 @@ def test_planner_reports_rules_drift_with_one_line_per_difference():
         "smart list only"]
     text = render_text(plan)
     assert "      - flow steps not compared" in text
-    assert "<br>- trigger 1 'Campaign is Requested'" in render_markdown(plan)
+    assert "<br>`trigger 1 'Campaign is Requested'" in render_markdown(plan)
 
     remote.rules[3001] = fingerprint(TEMPLATE_LIST, {"id": 3001, "flow": TEMPLATE["flow"]})
     assert diff(desired(dc("01 - Registration Confirmation", MARCH, template=template,
