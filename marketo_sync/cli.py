@@ -94,7 +94,7 @@ def verbosity(args: argparse.Namespace, environ: os._Environ[str] | dict[str, st
     return LOG_LEVELS.get(wanted, 0)
 
 
-class _CliHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _CliHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
     """The handler the CLI adds; marked so that a second run replaces only its own."""
 
 

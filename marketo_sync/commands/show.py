@@ -27,7 +27,7 @@ from marketo_sync.render.plan import (
 from marketo_sync.workflows.apply import load_plan_file
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "show", help="render a saved plan offline (checksum verified; no credentials, no API call)",
         description="Render a plan saved by `plan --out` as text, markdown or JSON, offline: no "
