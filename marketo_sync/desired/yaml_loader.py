@@ -36,10 +36,8 @@ from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.resolver import Resolver
 
-try:  # libyaml is optional: PyYAML wheels ship it, source builds may not
-    from yaml.cyaml import CParser as _CParser
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    _CParser = None
+#: libyaml's parser when PyYAML was built with it (wheels ship it, source builds may not).
+_CParser: Any = getattr(yaml, "CParser", None)
 
 #: The default cap on one campaign or project file (``limits.max_file_mb`` changes it).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -112,6 +110,11 @@ class _Composer(Composer):
     """
 
     depth = 0
+
+    # The parser mixed in beside this class supplies these (PyYAML's stubs do not say so).
+    check_event: Any
+    get_event: Any
+    peek_event: Any
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(AliasEvent):
@@ -197,9 +200,9 @@ class _ContextConstructor(SafeConstructor):
                 data.scalars[index] = Scalar(item.value, item.style not in (None, ""))
 
 
-_ContextConstructor.add_constructor("tag:yaml.org,2002:map", _ContextConstructor.construct_yaml_map)
-_ContextConstructor.add_constructor("tag:yaml.org,2002:seq", _ContextConstructor.construct_yaml_seq)
-_ContextConstructor.add_constructor("tag:yaml.org,2002:int", _ContextConstructor.construct_yaml_int)
+_ContextConstructor.add_constructor("tag:yaml.org,2002:map", _ContextConstructor.construct_yaml_map)  # type: ignore[type-var]
+_ContextConstructor.add_constructor("tag:yaml.org,2002:seq", _ContextConstructor.construct_yaml_seq)  # type: ignore[type-var]
+_ContextConstructor.add_constructor("tag:yaml.org,2002:int", _ContextConstructor.construct_yaml_int)  # type: ignore[type-var]
 
 
 class ContextLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Composer,
@@ -215,8 +218,9 @@ class ContextLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser
         _Yaml12Resolver.__init__(self)
 
 
+CContextLoader: Any = None
 if _CParser is not None:
-    class CContextLoader(_CParser, _Composer, _ContextConstructor, _Yaml12Resolver):  # type: ignore[misc,valid-type]
+    class _CContextLoader(_CParser, _Composer, _ContextConstructor, _Yaml12Resolver):  # type: ignore[misc]
         """libyaml's events, our composer and constructor: the same documents and marks, faster."""
 
         # The composer's node methods, not CParser's: those would compose in C, unchecked.
@@ -229,8 +233,8 @@ if _CParser is not None:
             _Composer.__init__(self)
             _ContextConstructor.__init__(self, file)
             _Yaml12Resolver.__init__(self)
-else:  # pragma: no cover - depends on how PyYAML was built
-    CContextLoader = None
+
+    CContextLoader = _CContextLoader
 
 
 class FileRefused(Exception):
