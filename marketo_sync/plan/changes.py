@@ -179,11 +179,11 @@ class Change:
         return cls(**kwargs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CampaignChange(Change):
     """A change to one smart campaign."""
 
-    campaign: CampaignRef = None  # type: ignore[assignment]
+    campaign: CampaignRef
     #: Key of the create/clone/replace change that produces ``campaign.id`` when it is None.
     target_from: str | None = None
 
@@ -200,7 +200,7 @@ class CreateCampaign(CampaignChange):
     SYMBOL: ClassVar[str] = "+"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CloneCampaign(CampaignChange):
     """Clone ``template`` (a resolved campaign, id set) into ``campaign.folder_ref``.
 
@@ -212,10 +212,10 @@ class CloneCampaign(CampaignChange):
     ORDER: ClassVar[int] = PHASE_CREATE
     SYMBOL: ClassVar[str] = "+"
 
-    template: CampaignRef = None  # type: ignore[assignment]
+    template: CampaignRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReplaceCampaign(CampaignChange):
     """A pinned campaign found in another folder: the API cannot move it.
 
@@ -230,7 +230,7 @@ class ReplaceCampaign(CampaignChange):
     ORDER: ClassVar[int] = PHASE_CREATE
     SYMBOL: ClassVar[str] = "±"
 
-    source: CampaignRef = None  # type: ignore[assignment]
+    source: CampaignRef
 
 
 @dataclass(frozen=True)
@@ -276,11 +276,11 @@ class DeleteCampaign(CampaignChange):
     SYMBOL: ClassVar[str] = "-"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TokenChange(Change):
     """A change to one My Token of a folder or program."""
 
-    token: TokenRef = None  # type: ignore[assignment]
+    token: TokenRef
 
 
 @dataclass(frozen=True)

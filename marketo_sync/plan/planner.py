@@ -46,6 +46,7 @@ from marketo_sync.plan.changes import (
     Drift,
     ReplaceCampaign,
     SetToken,
+    TokenChange,
     TokenRef,
     Unmanaged,
     UpdateCampaign,
@@ -586,11 +587,10 @@ class _Planner:
         for change in self.changes:
             if isinstance(change, CampaignChange):
                 campaign_folders.add(change.campaign.folder_ref)
-                source = getattr(change, "source", None)
-                if source is not None:
-                    campaign_folders.add(source.folder_ref)
-            else:
-                token_folders.add(change.token.folder_ref)  # type: ignore[attr-defined]
+                if isinstance(change, ReplaceCampaign):
+                    campaign_folders.add(change.source.folder_ref)
+            elif isinstance(change, TokenChange):
+                token_folders.add(change.token.folder_ref)
         pages = sum(max(1, math.ceil((len(self.remote.in_folder(ref)) + 1) / 200))
                     for ref in campaign_folders)
         return 2 * (pages + len(token_folders))
