@@ -31,7 +31,7 @@ class CampaignTarget:
     @classmethod
     def from_record(cls, record: Row, parent_path: str) -> CampaignTarget:
         folder = record.get("folder")
-        container = FolderRef.parse(folder) if folder else None
+        container = FolderRef.parse_or_none(folder)
         name = str(record.get("name", ""))
         program = record.get("parentProgramId")
         if program is None and container is not None and container.type == "Program":
@@ -58,7 +58,7 @@ def resolve_campaign(api: OperationsApi, *, campaign_id: int | None = None,
         record = api.get_campaign(campaign_id)
         if not record:
             raise OperationError(f"campaign {campaign_id} does not exist")
-        folder = FolderRef.parse(record["folder"]) if record.get("folder") else None
+        folder = FolderRef.parse_or_none(record.get("folder"))
         parent = RemoteFolder.from_record(api.get_folder(folder) or {}) if folder else None
         return CampaignTarget.from_record(record, parent.path if parent else "")
     segments = split_path(path or "")
@@ -70,7 +70,7 @@ def resolve_campaign(api: OperationsApi, *, campaign_id: int | None = None,
     if parent is None:
         raise OperationError(f"folder or program {parent_path!r} not found (campaign {path!r})")
     found = [r for r in api.browse_campaigns(parent.ref)
-             if r.get("name") == name and r.get("folder") and FolderRef.parse(r["folder"]) == parent.ref]
+             if r.get("name") == name and FolderRef.parse_or_none(r.get("folder")) == parent.ref]
     if not found:
         raise OperationError(f"no campaign named {name!r} in {parent.path!r}")
     if len(found) > 1:  # pragma: no cover - Marketo keeps names unique within a parent
