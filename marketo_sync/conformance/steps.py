@@ -313,7 +313,7 @@ def template_read(ctx: Context, check: Check) -> str:
     elif unsafe:
         ctx.template_safe = (f"the template's trigger(s) {', '.join(unsafe)} could fire for real people while "
                              "the clone is active")
-    return f"id {record['id']}; triggers: {', '.join(names) or 'none'}"
+    return f"triggers: {', '.join(names) or 'none'}"  # rule type names only: no instance data
 
 
 def campaign_clone(ctx: Context, check: Check) -> None:
@@ -556,7 +556,7 @@ def program_create(ctx: Context, check: Check) -> str:
     program_type, channel = _program_type_and_channel(ctx)
     _make_program(ctx, check, "program", lambda name: ctx.api.create_program(
         name=name, folder=folder, type=program_type, channel=channel), "program create")
-    return f"{program_type} program, channel {channel!r}"
+    return f"a {program_type} program"  # the channel is the instance's: not in the report
 
 
 def program_clone(ctx: Context, check: Check) -> None:
