@@ -236,9 +236,8 @@ def folder_delete(ctx: Context, check: Check) -> str | None:
     if leftovers:
         raise Skip(f"the folder still holds {len(leftovers)} asset(s) that earlier steps could not remove; "
                    "cleanup tries again")
-    rows = _delete(ctx, check, lambda: ctx.api.delete_folder(folder), lambda: ctx.api.get_folder(folder),
+    return _delete(ctx, check, lambda: ctx.api.delete_folder(folder), lambda: ctx.api.get_folder(folder),
                    ctx.scratch.find(FOLDER, folder.id))
-    return rows
 
 
 # -- campaigns ----------------------------------------------------------------------------------------

@@ -208,3 +208,21 @@ def test_a_lost_create_answer_is_an_error_and_the_campaign_is_still_removed(make
     assert by_name["campaign.get"].status == PASS  # the campaign was found again by name...
     assert by_name["campaign.browse-paging"].status == SKIPPED  # ...its sibling was never created
     assert report.left == [] and snapshot(server) == before  # ...and it was removed
+
+
+def test_a_second_ctrl_c_during_cleanup_lists_what_is_left(make_emulator, run_kit, monkeypatch):
+    from marketo_sync.conformance.scratch import Scratch
+
+    def interrupt(ctx, check):
+        raise KeyboardInterrupt
+
+    def interrupted_removal(self, asset):
+        raise KeyboardInterrupt
+
+    server = make_emulator()
+    monkeypatch.setattr(Scratch, "_remove", interrupted_removal)
+    report = run_kit(server, steps=(*STEPS[:5], Step("interrupt", (), 0, interrupt)))
+    assert report.interrupted and report.removed == []
+    assert sorted(x.kind for x in report.left) == ["campaign", "campaign", "folder"]
+    assert {x.reason for x in report.left} == {"cleanup interrupted (Ctrl-C)"}
+    assert all(x.link and x.link.startswith("https://") for x in report.left)
