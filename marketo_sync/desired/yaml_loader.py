@@ -24,6 +24,7 @@ and column, are the same with either parser. Without libyaml the pure-Python par
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,7 +38,12 @@ from yaml.events import AliasEvent
 from yaml.resolver import Resolver
 
 #: libyaml's parser when PyYAML was built with it (wheels ship it, source builds may not).
-_CParser: Any = getattr(yaml, "CParser", None)
+#: ``yaml.cyaml`` does not re-export ``CParser`` at the package level: read it from the module.
+_CParser: Any = None
+with contextlib.suppress(ImportError):
+    from yaml import cyaml
+
+    _CParser = getattr(cyaml, "CParser", None)
 
 #: The default cap on one campaign or project file (``limits.max_file_mb`` changes it).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
