@@ -23,8 +23,8 @@ from marketo_sync.constants import EXIT_ERROR, EXIT_INTERRUPTED
 from marketo_sync.errors import MarketoSyncError
 
 #: Subcommand modules under ``marketo_sync.commands``, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("validate", "plan", "show", "apply", "drift", "import", "trigger", "schedule",
-                             "ajo", "conformance", "demo", "emulator")
+COMMANDS: tuple[str, ...] = ("validate", "plan", "show", "apply", "drift", "compare", "import", "trigger",
+                             "schedule", "ajo", "conformance", "demo", "emulator")
 
 #: ``MARKETO_SYNC_LOG`` values and the ``-v`` count each stands for.
 LOG_LEVELS: dict[str, int] = {"quiet": -1, "error": -1, "warning": 0, "info": 1, "debug": 2}
