@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from marketo_sync.desired.model import DesiredCampaign, DesiredState, DesiredToken, ParentSpec
+from marketo_sync.plan.narrow import Segments, path_of, segments
 from marketo_sync.plan.rules import Fingerprint, flow_compared
 from marketo_sync.plan.rules import compare as compare_rules
 from marketo_sync.remote.state import RemoteCampaign, RemoteState, find_declared, join_path, split_path
@@ -91,10 +92,10 @@ class Comparison:
 def compare(left: Side, right: Side, *, targets: Sequence[str] = ()) -> Comparison:
     """Pair the declarations of both sides and list what differs between the two instances.
 
-    ``targets`` (paths ``Folder/…/Name`` or container paths, as on the command line) keep only
+    ``targets`` (paths ``Folder/…/Name`` or container paths, as ``--target`` of plan) keep only
     the declarations they name, in either environment's paths.
     """
-    wanted = [join_path(split_path(t)) for t in targets]
+    wanted = [segments(t) for t in targets]
     campaigns = [_compare_campaign(left, right, a, b)
                  for a, b in _pairs(left.desired.campaigns, right.desired.campaigns)]
     tokens = [_compare_token(left, right, a, b) for a, b in _pairs(left.desired.tokens, right.desired.tokens)]
@@ -112,11 +113,22 @@ def _pairs(left: Sequence[Declared], right: Sequence[Declared]) -> list[tuple[De
     return [(item, by_location[str(item.location)]) for item in left if str(item.location) in by_location]
 
 
-def _targeted(item: Compared, targets: Sequence[str]) -> bool:
+def _targeted(item: Compared, targets: Sequence[Segments]) -> bool:
+    """A target is the campaign's path or one of its folders (a token's: one of its folders)."""
     if not targets:
         return True
-    names = {f"{item.left_path}/{item.name}", f"{item.right_path}/{item.name}"}
-    return any(name == t or name.startswith(t + "/") for name in names for t in targets)
+    if item.kind == "campaign":
+        paths = {path_of(item.left_path, item.name), path_of(item.right_path, item.name)}
+    else:
+        paths = {segments(item.left_path), segments(item.right_path)}
+    return any(path[: len(t)] == t for path in paths for t in targets)
+
+
+def declared_paths(desired: DesiredState) -> list[Segments]:
+    """Every declared campaign's path and container, as written (for unknown ``--target``s)."""
+    found = [path_of(c.folder, c.name) for c in desired.campaigns if isinstance(c.folder, str)]
+    found += [segments(t.folder) for t in desired.tokens if isinstance(t.folder, str)]
+    return found
 
 
 def _path(remote: RemoteState, spec: ParentSpec) -> str:
@@ -187,4 +199,4 @@ def _remote_token(remote: RemoteState, token: DesiredToken) -> tuple[str, str] |
     return (found.type.strip().lower(), found.value) if found is not None else None
 
 
-__all__ = ["CAMPAIGN_FIELDS", "Compared", "Comparison", "Difference", "Side", "compare"]
+__all__ = ["CAMPAIGN_FIELDS", "Compared", "Comparison", "Difference", "Side", "compare", "declared_paths"]

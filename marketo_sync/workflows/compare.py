@@ -16,7 +16,8 @@ from marketo_sync.config import Environment, Project, load_project
 from marketo_sync.desired.load import load_desired
 from marketo_sync.desired.model import DesiredState
 from marketo_sync.errors import ConfigError
-from marketo_sync.plan.compare import Comparison, Side, compare
+from marketo_sync.plan.compare import Comparison, Side, compare, declared_paths
+from marketo_sync.plan.narrow import unknown_targets
 from marketo_sync.remote.read import read_remote
 from marketo_sync.workflows.inputs import campaign_paths
 from marketo_sync.workflows.session import open_session
@@ -46,7 +47,13 @@ def load_compare_inputs(project_file: Path | None, environments: Sequence[str],
 
 
 def compare_environments(inputs: CompareInputs, *, targets: Sequence[str] = ()) -> Comparison:
-    """Read both instances (one after the other) and compare them."""
+    """Read both instances (one after the other) and compare them; a ``--target`` that names
+    nothing the files declare is refused first, before any call."""
+    declared = [path for desired in inputs.desired for path in declared_paths(desired)]
+    unknown = unknown_targets(targets, declared)
+    if unknown:
+        raise ConfigError("; ".join(f"--target {t!r} names no declared campaign and no folder of the "
+                                    "campaign files" for t in unknown))
     sides: list[Side] = []
     for environment, desired in zip(inputs.environments, inputs.desired, strict=True):
         with open_session(inputs.project, environment) as session:

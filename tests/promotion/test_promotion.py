@@ -169,8 +169,19 @@ def test_compare_before_promotion_shows_production_behind(promotion: Promotion) 
     assert token["differences"] == [{"field": "value", "values": {
         "sandbox": "Scaling Customer Engagement in 2026", "production": "Scaling Customer Engagement in 2025"}}]
     code, out, _ = promotion.run("compare", "--env", "sandbox", "--env", "production",
-                                 "--target", "Marketing Activities/Operational")
+                                 "--target", "marketing activities/operational")
     assert code == 2 and "Webinar" not in out and "Score - Web Visit" in out
+    code, out, _ = promotion.run("compare", "--env", "sandbox", "--env", "production",
+                                 "--target", "Marketing Activities/Events/Webinars")  # production's path
+    assert code == 2 and "Send Webinar Reminder" in out and "Newsletter" not in out
+
+
+def test_compare_refuses_a_target_that_names_nothing_before_any_call(promotion: Promotion) -> None:
+    code, out, err = promotion.run("compare", "--env", "sandbox", "--env", "production",
+                                   "--target", "Marketing Activities/Nowhere")
+    assert code == 1 and out == ""
+    assert "--target 'Marketing Activities/Nowhere' names no declared campaign" in err
+    assert all(list(server.calls()) == [] for server in promotion.servers.values())
 
 
 @pytest.mark.parametrize("envs", [["sandbox"], ["sandbox", "sandbox"], ["sandbox", "staging"]])
