@@ -250,8 +250,10 @@ def _expect(campaign: RemoteCampaign) -> list[tuple[str, str]]:
 
 def render_container(container: Container, *, managed: str = "additive",
                      variables: Mapping[str, str] | None = None,
-                     schema_ref: str = SCHEMA_URL) -> str:
-    """The campaign file for one container (deterministic text, sorted by name)."""
+                     schema_ref: str = SCHEMA_URL, environment: str = "") -> str:
+    """The campaign file for one container (deterministic text, sorted by name). With an
+    ``environment``, ids are written for it only (``id: {sandbox: 2011}``): another instance
+    has other ids (``import --merge-ids`` adds them)."""
     folder = container.folder
     lines = [f"# yaml-language-server: $schema={schema_ref}",
              f"# Imported from {_comment(folder.path)} ({folder.ref.type} {folder.ref.id}) by "
@@ -259,7 +261,7 @@ def render_container(container: Container, *, managed: str = "additive",
              f"folder: {_yaml.scalar(folder_with_variables(folder.path, variables or {}))}",
              f"managed: {managed}"]
     lines += _token_lines(container.tokens)
-    lines += _campaign_lines(container.campaigns)
+    lines += _campaign_lines(container.campaigns, environment)
     return "\n".join(lines) + "\n"
 
 
@@ -292,7 +294,12 @@ def _token_lines(tokens: tuple[RemoteToken, ...] | None) -> list[str]:
     return lines
 
 
-def _campaign_lines(campaigns: tuple[RemoteCampaign, ...]) -> list[str]:
+def id_text(campaign_id: int, environment: str = "") -> str:
+    """``2011``, or ``{sandbox: 2011}`` for one environment."""
+    return f"{{{_yaml.scalar(environment)}: {campaign_id}}}" if environment else str(campaign_id)
+
+
+def _campaign_lines(campaigns: tuple[RemoteCampaign, ...], environment: str = "") -> list[str]:
     kept: list[RemoteCampaign] = []
     system: list[RemoteCampaign] = []
     notes: list[str] = []
@@ -311,7 +318,7 @@ def _campaign_lines(campaigns: tuple[RemoteCampaign, ...]) -> list[str]:
             kept.append(campaign)
     lines = ["", "campaigns:" if kept else "campaigns: []"]
     for campaign in kept:
-        lines += [f"  - name: {_text(campaign.name)}", f"    id: {campaign.id}"]
+        lines += [f"  - name: {_text(campaign.name)}", f"    id: {id_text(campaign.id, environment)}"]
         if len(campaign.description) > MAX_DESCRIPTION:
             lines.append(f"    # description left out: longer than {MAX_DESCRIPTION} characters")
         else:
@@ -361,10 +368,11 @@ class ImportedFile:
 
 
 def build_files(containers: Sequence[Container], *, managed: str = "additive",
-                variables: Mapping[str, str] | None = None, schema_ref: str = SCHEMA_URL) -> list[ImportedFile]:
+                variables: Mapping[str, str] | None = None, schema_ref: str = SCHEMA_URL,
+                environment: str = "") -> list[ImportedFile]:
     names = file_names(containers)
     return [ImportedFile(names[c.folder.ref], render_container(c, managed=managed, variables=variables,
-                                                               schema_ref=schema_ref), c)
+                                                               schema_ref=schema_ref, environment=environment), c)
             for c in sorted(containers, key=lambda c: names[c.folder.ref])]
 
 

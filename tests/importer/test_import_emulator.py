@@ -41,7 +41,7 @@ def test_plan_after_import_shows_no_changes(emulator, project):
     assert webinar.startswith("# yaml-language-server: $schema=")
     assert "folder: Marketing Activities/Webinars/2026-03 Customer Engagement Webinar\n" in webinar
     assert "  - name: WebinarTitle\n    type: text\n    value: Scaling Customer Engagement in 2025\n" in webinar
-    assert "    id: 2011\n" in webinar and "    active: true\n" in webinar
+    assert "    id: {default: 2011}\n" in webinar and "    active: true\n" in webinar  # this environment only
     assert "expect: {type: trigger, isRequestable: false, qualificationRuleType: once" in webinar
     system = (project.root / "campaigns" / "system.yaml").read_text()
     assert "campaigns: []" in system and "Process Bounced Emails (id 2041)" in system  # left out, said so

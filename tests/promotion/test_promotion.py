@@ -5,17 +5,10 @@ both instances, then compared."""
 from __future__ import annotations
 
 import json
-import shutil
-import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from marketo_sync.emulator.seed import example_seed_path
-
-ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION_SEED = ROOT / "tests" / "data" / "promotion" / "production-instance.yaml"
 #: The example project's `webinars` variable in each environment (marketo-sync.yaml).
 WEBINARS = {"sandbox": "Marketing Activities/Webinars", "production": "Marketing Activities/Events/Webinars"}
 
@@ -40,48 +33,6 @@ EXTRA_FILES = {
 }
 
 
-class Promotion:
-    """The example project in a temporary directory, its sandbox and production emulators."""
-
-    def __init__(self, cli_project: Any, make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.cli = cli_project
-        self.root: Path = cli_project.root
-        shutil.copy(ROOT / "marketo-sync.yaml", self.root / "marketo-sync.yaml")
-        shutil.copytree(ROOT / "campaigns", self.root / "campaigns")
-        self.servers = {"sandbox": make_emulator(seed_path=str(example_seed_path())),
-                        "production": make_emulator(seed_path=str(PRODUCTION_SEED))}
-        for env, server in self.servers.items():
-            prefix = f"MARKETO_{env.upper()}_"
-            monkeypatch.setenv(prefix + "BASE_URL", server.base_url)
-            monkeypatch.setenv(prefix + "CLIENT_ID", server.client_id)
-            monkeypatch.setenv(prefix + "CLIENT_SECRET", server.client_secret)
-
-    def add_files(self, files: dict[str, str]) -> None:
-        for name, text in files.items():
-            (self.root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-
-    def run(self, *argv: str) -> tuple[int, str, str]:
-        return self.cli.run(*argv)
-
-    def plan(self, env: str) -> dict[str, Any]:
-        code, out, err = self.run("plan", "--env", env, "--format", "json")
-        assert code == 0, err
-        return json.loads(out)
-
-    def apply(self, env: str) -> None:
-        code, out, err = self.run("apply", "--env", env, "--auto-approve")
-        assert code == 0, out + err
-
-    def campaign(self, env: str, campaign_id: int) -> dict[str, Any]:
-        [record] = self.servers[env].backend.get_campaign(campaign_id)
-        return record
-
-
-@pytest.fixture
-def promotion(cli_project: Any, make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Promotion:
-    return Promotion(cli_project, make_emulator, monkeypatch)
-
-
 def actions(plan: dict[str, Any], env: str) -> list[tuple[str, str, str]]:
     """(action, target path with the environment's webinars folder written as in sandbox, name):
     what a plan does, without ids (they differ between instances)."""
@@ -93,7 +44,7 @@ def actions(plan: dict[str, Any], env: str) -> list[tuple[str, str, str]]:
     return sorted(found)
 
 
-def test_the_example_project_plans_and_applies_unedited_against_production(promotion: Promotion) -> None:
+def test_the_example_project_plans_and_applies_unedited_against_production(promotion: Any) -> None:
     """Acceptance 1: every id differs and Webinars is below Events; the files are not touched."""
     before = {p.name: p.read_bytes() for p in (promotion.root / "campaigns").glob("*.yaml")}
     plan = promotion.plan("production")
@@ -108,7 +59,7 @@ def test_the_example_project_plans_and_applies_unedited_against_production(promo
     assert {p.name: p.read_bytes() for p in (promotion.root / "campaigns").glob("*.yaml")} == before
 
 
-def test_the_same_files_converge_sandbox_then_production(promotion: Promotion) -> None:
+def test_the_same_files_converge_sandbox_then_production(promotion: Any) -> None:
     """Acceptance 2."""
     promotion.add_files(EXTRA_FILES)
     sandbox_plan = promotion.plan("sandbox")
@@ -129,7 +80,7 @@ def test_the_same_files_converge_sandbox_then_production(promotion: Promotion) -
         assert "Monthly Newsletter - November" not in names and names.count("Monthly Newsletter - 2025-11") == 1
 
 
-def test_compare_is_same_when_converged_and_names_a_ui_edit(promotion: Promotion) -> None:
+def test_compare_is_same_when_converged_and_names_a_ui_edit(promotion: Any) -> None:
     """Acceptance 3."""
     promotion.apply("sandbox")
     promotion.apply("production")
@@ -157,7 +108,7 @@ def test_compare_is_same_when_converged_and_names_a_ui_edit(promotion: Promotion
     assert webinar["paths"]["production"].startswith("Marketing Activities/Events/Webinars/")
 
 
-def test_compare_before_promotion_shows_production_behind(promotion: Promotion) -> None:
+def test_compare_before_promotion_shows_production_behind(promotion: Any) -> None:
     promotion.apply("sandbox")
     code, out, _ = promotion.run("compare", "--env", "sandbox", "--env", "production", "--format", "json")
     assert code == 2
@@ -176,7 +127,7 @@ def test_compare_before_promotion_shows_production_behind(promotion: Promotion) 
     assert code == 2 and "Send Webinar Reminder" in out and "Newsletter" not in out
 
 
-def test_compare_refuses_a_target_that_names_nothing_before_any_call(promotion: Promotion) -> None:
+def test_compare_refuses_a_target_that_names_nothing_before_any_call(promotion: Any) -> None:
     code, out, err = promotion.run("compare", "--env", "sandbox", "--env", "production",
                                    "--target", "Marketing Activities/Nowhere")
     assert code == 1 and out == ""
@@ -185,7 +136,7 @@ def test_compare_refuses_a_target_that_names_nothing_before_any_call(promotion: 
 
 
 @pytest.mark.parametrize("envs", [["sandbox"], ["sandbox", "sandbox"], ["sandbox", "staging"]])
-def test_compare_refuses_anything_but_two_known_environments_before_any_call(promotion: Promotion,
+def test_compare_refuses_anything_but_two_known_environments_before_any_call(promotion: Any,
                                                                             envs: list[str]) -> None:
     argv = [arg for env in envs for arg in ("--env", env)]
     code, out, err = promotion.run("compare", *argv)
