@@ -232,10 +232,11 @@ class MarketoApi:
         except NotFound:
             return []
 
-    def browse_campaigns_page(self, folder: FolderRef, *, offset: int, max_return: int,
+    def browse_campaigns_page(self, folder: FolderRef | None, *, offset: int, max_return: int,
                               is_active: bool | None = None) -> list[Row]:
-        """GET smartCampaigns.json: one page only, for callers that check paging themselves."""
-        return self._get(f"{ASSET}/smartCampaigns.json", folder=folder.to_json(), offset=offset,
+        """GET smartCampaigns.json: one page only, for callers that check paging themselves
+        (``folder`` None: a page of the whole instance)."""
+        return self._get(f"{ASSET}/smartCampaigns.json", folder=folder.to_json() if folder else None, offset=offset,
                          maxReturn=max_return, isActive=_bool(is_active) if is_active is not None else None)
 
     def flow_step_types(self) -> list[Row]:

@@ -117,7 +117,7 @@ class Store(MutableMapping[K, R], Generic[K, R]):
 
     def clear(self) -> None:
         for record in self._records.values():
-            record.__dict__.pop(_STORE, None)  # type: ignore[attr-defined]
+            record.__dict__.pop(_STORE, None)
         self._records.clear()
         self._all.clear()
         for buckets in self._buckets.values():

@@ -91,6 +91,10 @@ class Observation:
         )
 
 
+READ_STRATEGIES = {"per-container": "campaigns: one browse per container",
+                   "instance": "campaigns: one paged browse of the whole instance"}
+
+
 @dataclass(frozen=True)
 class ApiCost:
     """API calls of the plan, and how long they take at ``rate_calls`` per ``rate_window`` s.
@@ -105,6 +109,10 @@ class ApiCost:
     apply_reads: int = 0
     rate_calls: int = 50
     rate_window: float = 20.0
+    #: How the campaigns were read ("per-container" or "instance") and how many My Tokens reads
+    #: were made: shown in the cost line, not saved (a saved plan's line omits them).
+    read_strategy: str = field(default="", compare=False)
+    token_reads: int = field(default=0, compare=False)
 
     @property
     def apply_calls(self) -> int:
@@ -138,6 +146,10 @@ class ApiCost:
         """One line for the text footer and the markdown summary."""
         calls = self.apply_calls
         reads = f"API cost: {self.read_calls} call{'s' if self.read_calls != 1 else ''} to read"
+        if self.read_strategy in READ_STRATEGIES:
+            tokens = f"{self.token_reads} My Tokens read{'s' if self.token_reads != 1 else ''}"
+            reads += (f" ({READ_STRATEGIES[self.read_strategy]}; {tokens}, one per container that "
+                      "declares tokens: Marketo has no bulk token read)")
         if calls == 0:
             return f"{reads}; nothing to apply"
         if calls <= self.rate_calls:

@@ -555,8 +555,11 @@ class _Planner:
 
     # -- result ----------------------------------------------------------------------------
     def build(self) -> Plan:
+        outcome = self.remote.campaign_read
         cost = ApiCost(self.remote.read_calls, sum(c.WRITES for c in self.changes),
-                       self.apply_reads(), self.options.rate_calls, self.options.rate_window)
+                       self.apply_reads(), self.options.rate_calls, self.options.rate_window,
+                       read_strategy=outcome.strategy if outcome is not None else "",
+                       token_reads=len(self.remote.tokens))
         observations = sorted(self.observations.values(),
                               key=lambda o: (o.kind, o.folder, o.name, o.id or 0))
         return Plan(

@@ -14,8 +14,10 @@ the reader is frugal (after octoDNS ``populate``):
   one that has the path). A path only in other workspaces is not resolved, and the state
   says where it is (``RemoteState.elsewhere``) so that the plan error can tell.
 * **Campaigns**: one paged browse per container that holds declared campaigns or is managed
-  (``ceil(n/200)`` calls), never one by-name call per campaign. A pinned ``id`` not found
-  there costs one get-by-id (it may have moved: a replace).
+  (``ceil(n/200)`` calls), or one paged browse of the whole instance grouped locally, whichever
+  the cost model of :mod:`marketo_sync.remote.strategy` finds cheaper; never one by-name call
+  per campaign. A pinned ``id`` not found there costs one get-by-id (it may have moved: a
+  replace). Up to ``concurrency`` of these reads are in flight.
 * **Templates**: only for campaigns that must be created; their folder is browsed once (or
   the template is read by id once), however many campaigns use them.
 * **Tokens**: read only for containers that declare tokens.
@@ -38,6 +40,7 @@ from marketo_sync.client.protocols import ReadApi
 from marketo_sync.desired.model import DesiredState, ParentSpec
 from marketo_sync.plan.rules import fingerprint
 from marketo_sync.refs import FolderRef
+from marketo_sync.remote import strategy
 from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
@@ -61,37 +64,23 @@ DEFAULT_WORKSPACE = "Default"
 # -- the reader -----------------------------------------------------------------------------
 
 
-class _Counter:
-    """Counts API method invocations when the client has no call statistics."""
-
-    def __init__(self, api: ReadApi) -> None:
-        self.api = api
-        self.calls = 0
-
-    def __getattr__(self, name: str) -> Any:
-        target = getattr(self.api, name)
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self.calls += 1
-            return target(*args, **kwargs)
-
-        return counted
-
-
 def read_remote(api: ReadApi, desired: DesiredState, *,
-                call_count: Callable[[], int] | None = None, workspace: str | None = None) -> RemoteState:
+                call_count: Callable[[], int] | None = None, workspace: str | None = None,
+                concurrency: int = 1, remembered_campaigns: int | None = None) -> RemoteState:
     """Read folders, campaigns, templates and tokens that ``desired`` refers to.
 
     ``call_count`` returns the client's running total of HTTP calls (``client.stats``); the
     difference is stored as ``read_calls``. Without it, method invocations are counted.
     ``workspace`` is the environment's (None: not named).
+    ``concurrency``: campaign reads in flight at once. ``remembered_campaigns``: the instance's
+    campaign count from the last run (``remote/memory.py``), for the cost model.
     """
-    counter = _Counter(api)
+    counter = strategy.CallCounter(api)
     start = call_count() if call_count else 0
     state = RemoteState(workspace=workspace)
     reader: Any = counter
     _resolve_folders(reader, state, _referenced_specs(desired))
-    _read_campaigns(reader, state, desired)
+    _read_campaigns(reader, state, desired, concurrency, remembered_campaigns)
     _read_templates(reader, state, desired)
     _read_tokens(reader, state, desired)
     _read_rules(reader, state, desired)
@@ -246,9 +235,18 @@ def _get_by_id(api: ReadApi, state: RemoteState, campaign_id: int) -> RemoteCamp
     return campaign
 
 
-def _read_campaigns(api: ReadApi, state: RemoteState, desired: DesiredState) -> None:
-    for ref in _campaign_containers(state, desired):
-        _browse(api, state, ref)
+def _read_campaigns(api: ReadApi, state: RemoteState, desired: DesiredState, concurrency: int,
+                    remembered_campaigns: int | None) -> None:
+    refs = _campaign_containers(state, desired)
+    in_refs = set(refs)
+    declared = sum(1 for c in desired.campaigns if (f := state.folder(c.folder)) is not None and f.ref in in_refs)
+    tree = sum(1 for f in state.folders_by_ref.values() if not f.is_system)
+    choice = strategy.choose(len(refs), declared_campaigns=declared, tree_containers=tree,
+                             remembered_campaigns=remembered_campaigns)
+    outcome = strategy.read_campaigns(api, refs, choice, add=state.add_campaigns, concurrency=concurrency)
+    state.campaign_read = outcome
+    log.info("campaigns read %s (%d containers; estimates: %d per container, %d for the instance)",
+             outcome.strategy, len(refs), choice.per_container_calls, choice.instance_calls)
     for campaign in desired.campaigns:
         if campaign.id is not None:
             _get_by_id(api, state, campaign.id)

@@ -210,6 +210,8 @@ class RemoteState:
     #: is only in other workspaces (or in several, none named), those workspaces.
     workspace: str | None = None
     elsewhere: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: How the campaigns were read (``remote/strategy.py``: an ``Outcome``), None before.
+    campaign_read: Any = None
 
     def add_folder(self, folder: RemoteFolder) -> None:
         self.folders_by_ref.setdefault(folder.ref, folder)

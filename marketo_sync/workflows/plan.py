@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from marketo_sync.desired.model import DesiredState
 from marketo_sync.plan.plan import Plan
 from marketo_sync.plan.planner import PlanOptions, diff
+from marketo_sync.remote import memory
 from marketo_sync.remote.read import read_remote
 from marketo_sync.workflows.session import Session
 
@@ -21,10 +22,18 @@ def build_plan(session: Session, desired: DesiredState, *, allow_replace: bool =
     """Read what ``desired`` refers to through ``session.api`` and diff: the whole plan step.
 
     ``targets`` (``--target``) keeps only what they name; ``narrowed`` (``--campaigns`` left
-    files out) plans no deletion of undeclared campaigns or tokens.
+    files out) plans no deletion of undeclared campaigns or tokens. Reads run up to the client's
+    concurrency at once; the instance's campaign count seen by the last run
+    (``session.state_dir``) prices the read strategy, and this run's is kept for the next.
     """
-    remote = read_remote(session.api, desired, call_count=session.calls_made, workspace=session.workspace)
     limits = session.client.limits
+    remembered = memory.recall(session.state_dir, session.instance) if session.state_dir else None
+    remote = read_remote(session.api, desired, call_count=session.calls_made, workspace=session.workspace,
+                         concurrency=limits.concurrency, remembered_campaigns=remembered)
+    outcome = remote.campaign_read
+    if session.state_dir is not None and outcome is not None:
+        memory.remember(session.state_dir, session.instance, campaigns=outcome.instance_campaigns,
+                        at_least=outcome.at_least)
     options = PlanOptions(allow_replace=allow_replace, environment=session.environment,
                           instance=session.instance, rate_calls=limits.calls, rate_window=limits.window,
                           targets=tuple(targets), narrowed=narrowed)

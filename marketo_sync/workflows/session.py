@@ -36,6 +36,8 @@ class Session:
     workspace: str | None = None
     #: The in-process emulator when the environment embeds one (tests and the demo inspect it).
     emulator: EmulatorServer | None = None
+    #: The project's ``.marketo-sync`` directory: what a run remembers for the next (None: nothing).
+    state_dir: Path | None = None
 
     def calls_made(self) -> int:
         """The client's running total of REST calls (identity calls excluded)."""
@@ -77,7 +79,8 @@ def open_session(project: Project, environment: Environment, *,
             instance = settings.instance
         client = stack.enter_context(MarketoClient(settings, limits=client_limits(project)))
         yield Session(api=MarketoApi(client), client=client, instance=instance,
-                      environment=environment.name, workspace=environment.workspace, emulator=emulator)
+                      environment=environment.name, workspace=environment.workspace, emulator=emulator,
+                      state_dir=project.state_dir)
 
 
 @contextmanager
