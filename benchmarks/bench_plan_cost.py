@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,10 +103,21 @@ def run(command: list[str], *, cwd: Path, env: dict[str, str]) -> tuple[float, f
     return elapsed, (peaks[-1] / 1024 if peaks else float("nan")), done.stdout
 
 
-def calls_at(server: EmulatorServer) -> int:
+def calls_at(server: EmulatorServer) -> list[dict[str, Any]]:
     """REST calls in the emulator's call log (identity calls are not counted, as in the plan's figure)."""
     calls = requests.get(f"{server.base_url}/_emulator/calls", timeout=60).json()["calls"]
-    return sum(1 for call in calls if call["path"].startswith("/rest/"))
+    return [call for call in calls if call["path"].startswith("/rest/")]
+
+
+def busiest_window(calls: list[dict[str, Any]], window: float = 20.0) -> int:
+    """The most calls that started within any ``window`` seconds."""
+    starts = sorted(datetime.fromisoformat(c["time"]).timestamp() for c in calls)
+    best, first = 0, 0
+    for last, at in enumerate(starts):
+        while at - starts[first] >= window:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
 
 
 def measure(name: str, work: workloads.Workload, latency_ms: float) -> list[dict[str, Any]]:
@@ -134,9 +146,10 @@ def measure(name: str, work: workloads.Workload, latency_ms: float) -> list[dict
                     clients.append((f"mrp {mode}", ["script", str(script), server.base_url,
                                                     server.client_id, server.client_secret, mode, str(containers)]))
             for label, command in clients:
-                before = calls_at(server)
+                before = len(calls_at(server))
                 seconds, peak, out = run(command, cwd=directory, env=env)
-                rows.append({"workload": name, "client": label, "calls": calls_at(server) - before,
+                made = calls_at(server)[before:]
+                rows.append({"workload": name, "client": label, "calls": len(made), "busiest": busiest_window(made),
                              "seconds": seconds, "rss": peak, "out": out})
         finally:
             server.stop()
@@ -168,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
                 notes = (f"target ≤ {target}, baseline {before} (mrp whole {mrp_whole} then); "
                          f"≥ {min_seconds(row['calls']):g} s at 50 calls/20 s")
                 if args.latency_ms:
-                    share = row["calls"] / row["seconds"] * 20 / 50
-                    notes += f"; uses {share:.0%} of its 50 calls/20 s share"
+                    share = row["busiest"] / 50
+                    notes += (f"; busiest 20 s: {row['busiest']} calls = {share:.0%} of its 50 calls/20 s share "
+                              "(baseline 33 = 66 %, sequential)")
                     if row["calls"] > 50:
                         ok &= share >= 0.9
                 summary = [line for line in row["out"].splitlines() if line.startswith("API cost")]

@@ -243,7 +243,8 @@ def _read_campaigns(api: ReadApi, state: RemoteState, desired: DesiredState, con
     tree = sum(1 for f in state.folders_by_ref.values() if not f.is_system)
     choice = strategy.choose(len(refs), declared_campaigns=declared, tree_containers=tree,
                              remembered_campaigns=remembered_campaigns)
-    outcome = strategy.read_campaigns(api, refs, choice, add=state.add_campaigns, concurrency=concurrency)
+    outcome = strategy.read_campaigns(api, refs, choice, add=state.add_campaigns, concurrency=concurrency,
+                                      program_of=lambda ref: _program_of(state, ref))
     state.campaign_read = outcome
     log.info("campaigns read %s (%d containers; estimates: %d per container, %d for the instance)",
              outcome.strategy, len(refs), choice.per_container_calls, choice.instance_calls)
@@ -256,6 +257,25 @@ def _read_campaigns(api: ReadApi, state: RemoteState, desired: DesiredState, con
 
 
 
+
+
+def _program_of(state: RemoteState, ref: FolderRef) -> int | None:
+    """The id of the program holding ``ref`` (itself if a program), None when none does, or
+    ``strategy.UNKNOWN_PROGRAM`` when an ancestor was not read (a record's ``parentProgramId``
+    names the nearest program at any depth)."""
+    if ref.type == "Program":
+        return ref.id
+    folder = state.folders_by_ref.get(ref)
+    if folder is None:
+        return strategy.UNKNOWN_PROGRAM
+    segments = split_path(folder.path)
+    for end in range(len(segments) - 1, 0, -1):
+        ancestor = state.folders.get(join_path(segments[:end]))
+        if ancestor is None:
+            return strategy.UNKNOWN_PROGRAM
+        if ancestor.ref.type == "Program":
+            return ancestor.ref.id
+    return None
 
 
 def _read_templates(api: ReadApi, state: RemoteState, desired: DesiredState) -> None:

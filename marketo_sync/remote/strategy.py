@@ -97,19 +97,35 @@ class Outcome:
     fell_back: bool = False
 
 
+#: ``program_of(ref)`` when the container's program is not known (an ancestor was not read).
+UNKNOWN_PROGRAM = -1
+
+
 def read_campaigns(api: BrowseApi, refs: Sequence[FolderRef], choice: Choice, *,
-                   add: Callable[[FolderRef, list[Row]], None], concurrency: int = 1) -> Outcome:
-    """Read the campaigns of ``refs`` by ``choice``; ``add(ref, records)`` stores each container's."""
+                   add: Callable[[FolderRef, list[Row]], None], concurrency: int = 1,
+                   program_of: Callable[[FolderRef], int | None] = lambda ref: UNKNOWN_PROGRAM) -> Outcome:
+    """Read the campaigns of ``refs`` by ``choice``; ``add(ref, records)`` stores each container's.
+
+    A record without ``folder`` (system campaigns, as in Adobe's example) cannot be grouped: the
+    containers it may be in (``program_of(ref)`` is its ``parentProgramId``, or unknown) are
+    browsed one by one as well, where a folder-less record is filed under the browsed container.
+    """
     if choice.strategy == INSTANCE:
         rows = _instance(api, choice, concurrency)
         if rows is not None:
             grouped: dict[FolderRef, list[Row]] = {ref: [] for ref in refs}
+            homeless: set[int | None] = set()
             for row in rows:
                 ref = FolderRef.parse_or_none(row.get("folder"))
-                if ref is not None:
+                if ref is None:
+                    homeless.add(row.get("parentProgramId"))
+                else:
                     grouped.setdefault(ref, []).append(row)
             for ref, records in grouped.items():
                 add(ref, records)
+            maybe = [ref for ref in refs if homeless and (program_of(ref) in homeless
+                                                          or program_of(ref) == UNKNOWN_PROGRAM)]
+            _per_container(api, maybe, add, concurrency)
             return Outcome(INSTANCE, instance_campaigns=len(rows))
         at_least = choice.budget * PAGE
         _per_container(api, refs, add, concurrency)

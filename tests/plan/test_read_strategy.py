@@ -40,7 +40,10 @@ def seed(undeclared: int = 30) -> dict[str, Any]:
         batches[-1]["programs"].append({"name": f"Event {n:03d}", "type": "Event", "campaigns": [
             {"name": name, "description": f"Event {n:03d}"} for name in NAMES]})
     batches[0]["programs"][0]["campaigns"].append({"name": "Left Over", "description": "undeclared"})
-    elsewhere = {"name": "Operational", "campaigns": [{"name": "Op {n:04d}", "count": undeclared}]}
+    # system campaigns carry no folder: the instance read must still file them where they are
+    batches[0]["programs"][1]["campaigns"].append({"name": "System Inside", "isSystem": True})
+    elsewhere = {"name": "Operational", "campaigns": [{"name": "Op {n:04d}", "count": undeclared},
+                                                      {"name": "System Elsewhere", "isSystem": True}]}
     return {"folders": [{"name": "Marketing Activities", "folders": [
         {"name": "Events", "folders": batches}, elsewhere]}]}
 
@@ -90,8 +93,10 @@ def test_both_strategies_read_the_same_campaigns_and_plan_the_same(server: Emula
     assert per_container.campaign_read.strategy == strategy.PER_CONTAINER
     instance = read(server)  # estimated from the tree: 61 containers, ~4 campaigns each
     assert instance.campaign_read.strategy == strategy.INSTANCE
-    assert instance.campaign_read.instance_campaigns == PROGRAMS * len(NAMES) + 1 + 30
+    assert instance.campaign_read.instance_campaigns == PROGRAMS * len(NAMES) + 1 + 30 + 2
     assert_same_reading(per_container, instance)
+    inside = per_container.folder(program_path(1))
+    assert inside is not None and "System Inside" in [c.name for c in instance.in_folder(inside.ref)]
     assert instance.read_calls < per_container.read_calls / 5
     plan = diff(desired(), instance)
     assert {c.ACTION for c in plan.changes} == {"create", "update", "delete"}
@@ -164,7 +169,7 @@ def test_the_count_is_remembered_per_instance_and_prices_the_next_run(server: Em
     with session_for_url(server.base_url, limits=RateLimits(calls=100, window=0.01)) as session:
         session = dataclasses.replace(session, state_dir=tmp_path)
         first = build_plan(session, desired())
-        assert memory.recall(tmp_path, session.instance) == PROGRAMS * len(NAMES) + 31
+        assert memory.recall(tmp_path, session.instance) == PROGRAMS * len(NAMES) + 33
         second = build_plan(session, desired())
     assert same_plan(first, second) and first.changes
     assert "one paged browse of the whole instance" in second.cost.describe()
