@@ -6,7 +6,7 @@ change after the run, frugally (one browse per folder, one token read per contai
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,13 +48,19 @@ class _Expected:
     keys: list[str] = field(default_factory=list)
 
 
-def verify(api: WriteApi, outcomes: Iterable[Outcome]) -> tuple[int, list[Difference]]:
+#: Reads the campaigns of several folders at once (``remote/strategy.py``: folder by folder or
+#: one browse of the whole instance, whichever is cheaper).
+FolderReader = Callable[[Sequence[FolderRef]], Mapping[FolderRef, Sequence[RemoteCampaign]]]
+
+
+def verify(api: WriteApi, outcomes: Iterable[Outcome], *,
+           read_folders: FolderReader | None = None) -> tuple[int, list[Difference]]:
     """Read back every applied change; returns (items read back, differences).
 
     Later changes of one campaign override earlier ones (a clone reads back inactive only
     until its activation), so the expectation is merged per campaign id in plan order. Reads:
-    one browse per affected folder, one get-by-id for campaigns not found there, one token
-    read per affected container.
+    the affected folders (``read_folders``, else one browse each), one get-by-id for campaigns
+    not found there, one token read per affected container.
     """
     campaigns: dict[int, _Expected] = {}
     tokens: dict[tuple[FolderRef, str], _Expected] = {}
@@ -82,6 +88,12 @@ def verify(api: WriteApi, outcomes: Iterable[Outcome]) -> tuple[int, list[Differ
 
     differences: list[Difference] = []
     browsed: dict[FolderRef, dict[int, RemoteCampaign]] = {}
+    if read_folders is not None:
+        wanted = sorted({e.folder for e in campaigns.values() if is_resolved(e.folder)})
+        try:
+            browsed = {ref: {c.id: c for c in found} for ref, found in read_folders(wanted).items()}
+        except ApiError:
+            browsed = {}  # read folder by folder below, where each failure is reported
     for campaign_id, entry in campaigns.items():
         keys = tuple(entry.keys)
         try:

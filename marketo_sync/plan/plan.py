@@ -113,6 +113,18 @@ class ApiCost:
     #: were made: shown in the cost line, not saved (a saved plan's line omits them).
     read_strategy: str = field(default="", compare=False)
     token_reads: int = field(default=0, compare=False)
+    #: Reads of the read-back alone, by the cheapest strategy, and ``inline``: the plan was made
+    #: by this very apply run, so apply re-reads nothing before writing and the run's minimum
+    #: time counts the plan's reads, the writes and the read-back (not saved either).
+    read_back_reads: int = field(default=0, compare=False)
+    inline: bool = field(default=False, compare=False)
+    #: The instance's campaign count, when the plan read it whole (the read-back prices on it).
+    instance_campaigns: int | None = field(default=None, compare=False)
+
+    @property
+    def run_calls(self) -> int:
+        """Every call of an inline apply run: the plan's reads, the writes, the read-back."""
+        return self.read_calls + self.apply_writes + self.read_back_reads
 
     @property
     def apply_calls(self) -> int:
@@ -146,6 +158,8 @@ class ApiCost:
         """One line for the text footer and the markdown summary."""
         calls = self.apply_calls
         reads = f"API cost: {self.read_calls} call{'s' if self.read_calls != 1 else ''} to read"
+        if self.inline and calls:
+            return self._describe_inline(reads)
         if self.read_strategy in READ_STRATEGIES:
             tokens = f"{self.token_reads} My Tokens read{'s' if self.token_reads != 1 else ''}"
             reads += (f" ({READ_STRATEGIES[self.read_strategy]}; {tokens}, one per container that "
@@ -160,6 +174,15 @@ class ApiCost:
             f"{reads}; apply will make about {calls} ({self.apply_writes} writes + {self.apply_reads} "
             f"verification reads), {timing} at {self.rate_calls} calls per {self.rate_window:g} s"
         )
+
+    def _describe_inline(self, reads: str) -> str:
+        total = self.run_calls
+        timing = (f"within one {self.rate_window:g} s window" if total <= self.rate_calls
+                  else f"at least {self.seconds(total):g} s")
+        return (f"{reads}; apply will make {self.apply_writes + self.read_back_reads} more "
+                f"({self.apply_writes} writes + {self.read_back_reads} read-back reads; the plan was "
+                f"read moments ago, so nothing is re-read first): {total} calls in all, {timing} at "
+                f"{self.rate_calls} calls per {self.rate_window:g} s")
 
 
 def _sorted(changes: Iterable[Change]) -> tuple[Change, ...]:
@@ -193,6 +216,11 @@ class Plan:
     managed_count: int = 0
     #: Campaign id (as text) -> Marketo UI address; display only (see the module docstring).
     links: Mapping[str, str] = field(default_factory=dict)
+    #: Made by this run (``workflows/apply.py``) at ``read_at`` (``time.monotonic()``): its
+    #: observations are fresh, so apply does not re-read them before writing unless an approval
+    #: took long. Never saved: a plan loaded from a file is not fresh.
+    fresh: bool = field(default=False, compare=False)
+    read_at: float = field(default=0.0, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", _sorted(self.changes))

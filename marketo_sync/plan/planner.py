@@ -55,6 +55,7 @@ from marketo_sync.plan.changes import (
 from marketo_sync.plan.plan import ApiCost, Observation, Plan
 from marketo_sync.plan.rules import compare, flow_compared
 from marketo_sync.refs import FolderRef
+from marketo_sync.remote import strategy
 from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
@@ -242,7 +243,7 @@ class _Planner:
                 continue
             self.claimed.add(remote.id)
             if remote.folder == folder.ref:
-                clash = remote_here.first(desired.name, unless=lambda r, mine=remote.id: r.id == mine)
+                clash = next((r for r in remote_here.by_name.get(desired.name, ()) if r.id != remote.id), None)
                 if clash is not None and clash.id not in pinned_ids:
                     self.error(f"cannot rename campaign id {remote.id} {remote.name!r} to {desired.name!r}: "
                                f"campaign id {clash.id} already has that name in {folder.path!r}"
@@ -557,7 +558,8 @@ class _Planner:
         cost = ApiCost(self.remote.read_calls, sum(c.WRITES for c in self.changes),
                        self.apply_reads(), self.options.rate_calls, self.options.rate_window,
                        read_strategy=outcome.strategy if outcome is not None else "",
-                       token_reads=len(self.remote.tokens))
+                       token_reads=len(self.remote.tokens), read_back_reads=self.read_back_reads(),
+                       instance_campaigns=getattr(outcome, "instance_campaigns", None))
         observations = sorted(self.observations.values(),
                               key=lambda o: (o.kind, o.folder, o.name, o.id or 0))
         return Plan(
@@ -595,6 +597,26 @@ class _Planner:
         pages = sum(max(1, math.ceil((len(self.remote.in_folder(ref)) + 1) / 200))
                     for ref in campaign_folders)
         return 2 * (pages + len(token_folders))
+
+    def read_back_reads(self) -> int:
+        """Reads of the read-back alone, by the cheapest way apply will take: the affected
+        folders one by one, or the whole instance when its campaign count is known; plus one
+        get-by-id per deleted campaign (gone from its folder, it is looked up once more)."""
+        gone = sum(1 for c in self.changes if isinstance(c, CampaignChange) and c.verify.get("exists") is False)
+        return gone + self.read_back_pages()
+
+    def read_back_pages(self) -> int:
+        folder_pages = self.apply_reads() // 2
+        known = getattr(self.remote.campaign_read, "instance_campaigns", None)
+        if known is None:
+            return folder_pages
+        token_folders = {c.token.folder_ref for c in self.changes if isinstance(c, TokenChange)}
+        campaign_folders = len({c.campaign.folder_ref for c in self.changes if isinstance(c, CampaignChange)}
+                               | {c.source.folder_ref for c in self.changes if isinstance(c, ReplaceCampaign)})
+        choice = strategy.choose(campaign_folders, declared_campaigns=0, tree_containers=0, remembered_campaigns=known)
+        if choice.strategy == strategy.INSTANCE:
+            return len(token_folders) + choice.instance_calls
+        return folder_pages
 
 
 class _Named:

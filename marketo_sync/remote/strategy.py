@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from marketo_sync.refs import FolderRef
+from marketo_sync.remote.state import RemoteCampaign
 
 PAGE = 200
 MIN_SAVING = 10
@@ -146,16 +147,19 @@ def _instance(api: BrowseApi, choice: Choice, concurrency: int) -> list[Row] | N
     if paged is None:  # an API without single-page reads: all pages, no budget
         return api.browse_campaigns(None)
     pages = _pages_until_short(lambda offset: paged(None, offset=offset, max_return=PAGE),
-                               budget=choice.budget, concurrency=concurrency)
+                               budget=choice.budget, concurrency=concurrency,
+                               expected=choice.instance_calls if choice.remembered else None)
     return None if pages is None else [row for page in pages for row in page]
 
 
-def _pages_until_short(fetch: Callable[[int], list[Row]], *, budget: int, concurrency: int) -> list[list[Row]] | None:
+def _pages_until_short(fetch: Callable[[int], list[Row]], *, budget: int, concurrency: int,
+                       expected: int | None = None) -> list[list[Row]] | None:
     """Pages at offsets 0, 200, ... up to the first short one, ``concurrency`` in flight.
 
     A new page is asked for as soon as one answers (the budget is kept busy, no waves), so
-    at most ``concurrency - 1`` pages past the end are asked for in vain. None when
-    ``budget`` pages were asked for and the end was not reached.
+    at most ``concurrency - 1`` pages past the end are asked for in vain; none when the count
+    is known (``expected`` pages: more are asked for only once those all came back full).
+    None when ``budget`` pages were asked for and the end was not reached.
     """
     if concurrency <= 1:
         pages = []
@@ -170,7 +174,8 @@ def _pages_until_short(fetch: Callable[[int], list[Row]], *, budget: int, concur
         in_flight: dict[Future[list[Row]], int] = {}
         asked = 0
         while True:
-            while len(in_flight) < concurrency and asked < budget and (end is None or asked <= end):
+            while (len(in_flight) < concurrency and asked < budget and (end is None or asked <= end)
+                   and (expected is None or asked < expected or len(answered) >= expected)):
                 in_flight[pool.submit(fetch, asked * PAGE)] = asked
                 asked += 1
             if not in_flight:
@@ -193,6 +198,25 @@ def _map(call: Callable[[Any], list[Row]], items: Iterable[Any], concurrency: in
         return [call(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="read") as pool:
         return list(pool.map(call, items))
+
+
+def read_folders(api: BrowseApi, refs: Sequence[FolderRef], *, remembered_campaigns: int | None,
+                 concurrency: int = 1) -> dict[FolderRef, list[RemoteCampaign]]:
+    """The direct children of ``refs`` (apply's read-back), by the cheaper strategy; the whole
+    instance only when its campaign count is known (remembered), never on a guess."""
+    if remembered_campaigns is None:
+        choice = Choice(PER_CONTAINER, len(refs), 0, 0, remembered=False)
+    else:
+        choice = choose(len(refs), declared_campaigns=0, tree_containers=0,
+                        remembered_campaigns=remembered_campaigns)
+    found: dict[FolderRef, list[RemoteCampaign]] = {}
+
+    def add(ref: FolderRef, records: list[Row]) -> None:
+        children = (RemoteCampaign.from_browse(record, ref) for record in records)
+        found[ref] = [c for c in children if c is not None]
+
+    read_campaigns(api, refs, choice, add=add, concurrency=concurrency)
+    return {ref: found.get(ref, []) for ref in refs}
 
 
 class CallCounter:

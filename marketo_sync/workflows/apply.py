@@ -6,30 +6,38 @@ interactive pieces, showing the plan and asking for ``yes``, as callbacks):
 1. plan now, or load ``planfile`` (checksum verified) and refuse another environment/instance;
 2. show the plan; stop when it has no changes;
 3. refuse an unsafe plan (``allow_delete``, ``force``), then ask for approval;
-4. re-read what the plan observed and refuse a stale plan (zero writes);
+4. re-read what the plan observed and refuse a stale plan (zero writes); a plan made by this
+   run moments ago (``FRESH_SECONDS``, so not after a long wait for approval) is not re-read;
 5. run the changes with a journal under ``<state dir>/journal/``; read back; the receipt.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from marketo_sync.apply.applier import Applier
 from marketo_sync.apply.journal import Journal
-from marketo_sync.apply.preflight import check_target, preflight
+from marketo_sync.apply.preflight import check_target, fresh_preflight, preflight
 from marketo_sync.apply.receipt import Receipt
 from marketo_sync.apply.verify import verify
 from marketo_sync.config import Safety
 from marketo_sync.desired.model import DesiredState
 from marketo_sync.errors import PlanError
 from marketo_sync.plan.plan import Plan
+from marketo_sync.remote import memory, strategy
 from marketo_sync.workflows.plan import build_plan
 from marketo_sync.workflows.session import Session
 
 Progress = Callable[[str], None]
 
+
+#: A plan made by this run and approved within this many seconds is applied without re-reading
+#: what it observed (its reads are that fresh); after a longer wait for a human, it is re-read.
+FRESH_SECONDS = 60.0
 
 @dataclass(frozen=True, kw_only=True)
 class ApplyOptions:
@@ -76,7 +84,9 @@ def _get_plan(session: Session, *, desired: DesiredState | None, planfile: Path 
         return plan
     if desired is None:
         raise PlanError("nothing to apply: neither campaign files nor a plan file were given")
-    return build_plan(session, desired, allow_replace=allow_replace, targets=targets, narrowed=narrowed)
+    plan = build_plan(session, desired, allow_replace=allow_replace, targets=targets, narrowed=narrowed)
+    return dataclasses.replace(plan, fresh=True, read_at=time.monotonic(),
+                               cost=dataclasses.replace(plan.cost, inline=True))
 
 
 def apply_plan(session: Session, plan: Plan, options: ApplyOptions, *,
@@ -92,7 +102,10 @@ def apply_plan(session: Session, plan: Plan, options: ApplyOptions, *,
                          min_managed=options.safety.min_managed)
     if approve is not None:
         approve()
-    preflight(session.api, plan)
+    if plan.fresh and time.monotonic() - plan.read_at <= FRESH_SECONDS:
+        fresh_preflight(plan)
+    else:
+        preflight(session.api, plan)
     return execute(session, plan, state_dir=options.state_dir, progress=progress)
 
 
@@ -115,7 +128,13 @@ def execute(session: Session, plan: Plan, *, state_dir: Path, progress: Progress
             receipt.stopped = applier.stopped
             journal.footer(receipt.counts(), stopped=applier.stopped or None,
                            interrupted=applier.stopped == "interrupted")
-        receipt.verified, receipt.differences = verify(session.api, receipt.outcomes)
+        remembered = plan.cost.instance_campaigns
+        if remembered is None and session.state_dir is not None:
+            remembered = memory.recall(session.state_dir, session.instance)
+        receipt.verified, receipt.differences = verify(
+            session.api, receipt.outcomes,
+            read_folders=lambda refs: strategy.read_folders(session.api, refs, remembered_campaigns=remembered,
+                                                            concurrency=workers))
         if receipt.differences:
             journal.write({"type": "verification", "differences": [d.data for d in receipt.differences]})
     return receipt

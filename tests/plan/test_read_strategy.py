@@ -179,3 +179,61 @@ def test_the_count_is_remembered_per_instance_and_prices_the_next_run(server: Em
     assert memory.recall(tmp_path, "unknown") is None
     (tmp_path / memory.FILE).write_text("{not json", encoding="utf-8")
     assert memory.recall(tmp_path, session.instance) is None  # a damaged file is no memory
+
+
+# -- apply at the limit (goal 3): no re-read of a fresh plan, read-back by the cheaper strategy --
+
+def changed() -> DesiredState:
+    base = desired()
+    campaigns = tuple(dataclasses.replace(c, description=f"{c.description} (changed)")
+                      if c.folder in (program_path(10), program_path(11)) else c for c in base.campaigns)
+    return dataclasses.replace(base, campaigns=campaigns)
+
+
+def test_an_inline_plan_is_applied_without_re_reading_and_read_back_cheaply(tmp_path) -> None:
+    from marketo_sync.workflows.apply import ApplyOptions, apply_plan, get_plan
+
+    with EmulatorServer(seed=seed(), rate_limit=(10**6, 20.0), daily_quota=10**6) as fresh, \
+            session_for_url(fresh.base_url, limits=RateLimits(calls=100, window=0.01)) as session:
+        plan = get_plan(session, desired=changed(), planfile=None)
+        assert plan.fresh and plan.cost.inline
+        read_calls = len(fresh.calls())
+        updates = [c for c in plan.changes if c.ACTION == "update"]
+        assert len(updates) == 2 * len(NAMES) + 1
+        receipt = apply_plan(session, plan, ApplyOptions(state_dir=tmp_path, allow_delete=True))
+        after = fresh.calls()[read_calls:]
+        assert receipt.verified and not receipt.differences
+        assert after[0]["method"] == "POST"  # the first call after planning is a write: no re-read
+        reads_after = [c for c in after if c["method"] == "GET"]
+        assert len(reads_after) == plan.cost.read_back_reads  # as the plan's cost line said
+        assert len(fresh.calls()) - 1 == plan.cost.run_calls  # every call but identity, as printed
+
+
+def test_a_plan_approved_late_is_re_read_and_refused_when_stale(tmp_path, monkeypatch) -> None:
+    from marketo_sync.errors import StalePlan
+    from marketo_sync.workflows import apply as workflow
+
+    with EmulatorServer(seed=seed(), rate_limit=(10**6, 20.0), daily_quota=10**6) as fresh, \
+            session_for_url(fresh.base_url, limits=RateLimits(calls=100, window=0.01)) as session:
+        plan = workflow.get_plan(session, desired=changed(), planfile=None)
+        target = next(c for c in plan.changes if c.ACTION == "update")
+
+        def approve_after_a_coffee() -> None:  # someone edits the campaign meanwhile
+            fresh.backend.update_campaign(target.campaign.id, description="edited in the UI")
+            now = plan.read_at + workflow.FRESH_SECONDS + 1
+            monkeypatch.setattr(workflow.time, "monotonic", lambda: now)
+
+        with pytest.raises(StalePlan):
+            workflow.apply_plan(session, plan, workflow.ApplyOptions(state_dir=tmp_path, allow_delete=True),
+                                approve=approve_after_a_coffee)
+
+
+def test_read_back_by_instance_equals_folder_by_folder(server: EmulatorServer) -> None:
+    state = read(server, remembered=10**6)
+    refs = sorted(state.campaigns)
+    with session_for_url(server.base_url, limits=RateLimits(calls=100, window=0.01)) as session:
+        by_folder = strategy.read_folders(session.api, refs, remembered_campaigns=None)
+        whole = strategy.read_folders(session.api, refs, remembered_campaigns=PROGRAMS * len(NAMES) + 33,
+                                      concurrency=5)
+    assert whole == by_folder
+    assert by_folder[refs[0]] and set(whole) == set(refs)
