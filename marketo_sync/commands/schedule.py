@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         request = ops.prepare_schedule(session.api, campaign_id=args.campaign_id,
                                        campaign_path=args.campaign_path, run_at=args.run_at, tokens=tokens,
                                        clone_to_program_name=args.clone_to_program,
-                                       allow_unknown_tokens=args.allow_unknown_tokens)
+                                       allow_unknown_tokens=args.allow_unknown_tokens,
+                                       workspace=session.workspace)
         out = summary_stream(args)
         out.write(ops.describe_schedule(request, ops.utc_now()))
         out.flush()

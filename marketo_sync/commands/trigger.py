@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     project, environment = load_project_and_environment(args.project, args.env)
     with open_session(project, environment) as session:
         request = ops.prepare_trigger(session.api, campaign_id=args.campaign_id, campaign_path=args.campaign_path,
-                                      leads=leads, tokens=tokens, allow_unknown_tokens=args.allow_unknown_tokens)
+                                      leads=leads, tokens=tokens, allow_unknown_tokens=args.allow_unknown_tokens,
+                                      workspace=session.workspace)
         out = summary_stream(args)
         out.write(ops.describe_trigger(request))
         out.flush()

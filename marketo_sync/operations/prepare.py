@@ -51,14 +51,14 @@ class ScheduleRequest:
 
 def prepare_trigger(api: OperationsApi, *, campaign_id: int | None = None, campaign_path: str | None = None,
                     leads: LeadInput, tokens: Mapping[str, str], allow_unknown_tokens: bool = False,
-                    problems: Sequence[str] = ()) -> TriggerRequest:
+                    problems: Sequence[str] = (), workspace: str | None = None) -> TriggerRequest:
     """Validate everything (local checks first, then reads); nothing is written."""
     reasons = list(problems) + check_token_count(tokens)
     if not leads.ids and not leads.emails and not problems:
         reasons.append("no leads given: use --lead ID, --lead-email EMAIL or --leads-file FILE")
     if reasons:
         raise OperationError(reasons)
-    target = resolve_campaign(api, campaign_id=campaign_id, path=campaign_path)
+    target = resolve_campaign(api, campaign_id=campaign_id, path=campaign_path, workspace=workspace)
     check_requestable(target)
     if tokens and not allow_unknown_tokens:
         check_tokens_exist(api, target, tokens)
@@ -75,7 +75,7 @@ def prepare_trigger(api: OperationsApi, *, campaign_id: int | None = None, campa
 def prepare_schedule(api: OperationsApi, *, campaign_id: int | None = None, campaign_path: str | None = None,
                      run_at: str | None, tokens: Mapping[str, str], clone_to_program_name: str | None = None,
                      allow_unknown_tokens: bool = False, problems: Sequence[str] = (),
-                     clock: Clock = utc_now) -> ScheduleRequest:
+                     clock: Clock = utc_now, workspace: str | None = None) -> ScheduleRequest:
     """Validate everything (local checks first, then reads); nothing is written."""
     reasons = list(problems) + check_token_count(tokens)
     parsed: RunAt | None = None
@@ -92,7 +92,7 @@ def prepare_schedule(api: OperationsApi, *, campaign_id: int | None = None, camp
             reasons.append(f"--clone-to-program is longer than {MAX_CLONE_NAME} characters")
     if reasons:
         raise OperationError(reasons)
-    target = resolve_campaign(api, campaign_id=campaign_id, path=campaign_path)
+    target = resolve_campaign(api, campaign_id=campaign_id, path=campaign_path, workspace=workspace)
     check_schedulable(target)
     if clone_to_program_name and target.program_id is None:
         raise OperationError(f"--clone-to-program needs a campaign inside a program; campaign {target.label} "

@@ -48,8 +48,9 @@ class CampaignTarget:
 
 
 def resolve_campaign(api: OperationsApi, *, campaign_id: int | None = None,
-                     path: str | None = None) -> CampaignTarget:
-    """The campaign by id, or by ``Folder/…/Program/Campaign Name`` (never by name alone)."""
+                     path: str | None = None, workspace: str | None = None) -> CampaignTarget:
+    """The campaign by id, or by ``Folder/…/Program/Campaign Name`` (never by name alone), the
+    path resolved in ``workspace`` (the environment's; None: not named)."""
     if (campaign_id is None) == (path is None):
         raise OperationError("name the campaign with --id N or --campaign PATH (one of them)")
     if campaign_id is not None:
@@ -66,7 +67,7 @@ def resolve_campaign(api: OperationsApi, *, campaign_id: int | None = None,
         raise OperationError(f"--campaign {path!r} must be a full path: Folder/…/Program/Campaign Name "
                              "(campaign names repeat across programs)")
     parent_path, name = join_path(segments[:-1]), segments[-1]
-    parent = find_folder(api, parent_path)
+    parent = find_folder(api, parent_path, workspace=workspace)
     if parent is None:
         raise OperationError(f"folder or program {parent_path!r} not found (campaign {path!r})")
     found = [r for r in api.browse_campaigns(parent.ref)

@@ -136,3 +136,14 @@ def test_the_project_file_reads_workspace_and_refuses_a_bad_one(tmp_path: Path) 
     with pytest.raises(ConfigError) as caught:
         parse_project("environments:\n  events: {workspace: 5}\n", path)
     assert "environments.events.workspace" in str(caught.value) and "line 2" in str(caught.value)
+
+
+def test_trigger_and_schedule_resolve_a_campaign_path_in_the_environments_workspace(make_emulator: Any) -> None:
+    from marketo_sync.operations.target import resolve_campaign
+    from marketo_sync.workflows.session import session_for_url
+
+    server = make_emulator(seed_path=str(TWO_WORKSPACES))
+    path = "Marketing Activities/Webinars/Webinar Follow-up"
+    with session_for_url(server.base_url, client_id=server.client_id, client_secret=server.client_secret) as session:
+        assert resolve_campaign(session.api, path=path, workspace="Events").id == 4051
+        assert resolve_campaign(session.api, path=path).id == 2051

@@ -99,6 +99,8 @@ def test_compare_is_same_when_converged_and_names_a_ui_edit(promotion: Any) -> N
     assert code == 2
     doc = json.loads(out)
     assert doc["same"] is False and doc["environments"] == ["sandbox", "production"]
+    for env in ("sandbox", "production"):  # frugal: each instance read exactly as plan reads it
+        assert doc["read_calls"][env] == promotion.plan(env)["summary"]["api"]["read_calls"] > 0
     differing = [c for c in doc["campaigns"] if not c["same"]]
     assert [(c["name"], c["ids"], [d["field"] for d in c["differences"]]) for c in differing] == [
         ("Data Hygiene - Fix Country Values", {"sandbox": 2031, "production": 7031}, ["description"])]
