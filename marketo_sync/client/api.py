@@ -233,11 +233,13 @@ class MarketoApi:
             return []
 
     def browse_campaigns_page(self, folder: FolderRef | None, *, offset: int, max_return: int,
-                              is_active: bool | None = None) -> list[Row]:
+                              is_active: bool | None = None, earliest_updated_at: str | None = None,
+                              latest_updated_at: str | None = None) -> list[Row]:
         """GET smartCampaigns.json: one page only, for callers that check paging themselves
         (``folder`` None: a page of the whole instance)."""
         return self._get(f"{ASSET}/smartCampaigns.json", folder=folder.to_json() if folder else None, offset=offset,
-                         maxReturn=max_return, isActive=_bool(is_active) if is_active is not None else None)
+                         maxReturn=max_return, isActive=_bool(is_active) if is_active is not None else None,
+                         earliestUpdatedAt=earliest_updated_at, latestUpdatedAt=latest_updated_at)
 
     def flow_step_types(self) -> list[Row]:
         """GET smartCampaign/flowSteps.json: the flow action catalogue (newer API: feature-detect)."""

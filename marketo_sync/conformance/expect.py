@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\+0000$")
@@ -38,6 +39,18 @@ def shown(value: Any) -> str:
         return MISSING
     text = json.dumps(value, ensure_ascii=False, default=str)  # escapes control characters: inert
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A record date (``2016-09-10T23:16:19Z+0000``) as an aware datetime; None if unreadable."""
+    if not isinstance(value, str) or not DATE.match(value):
+        return None
+    return datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+
+
+def query_date(moment: datetime) -> str:
+    """A date for ``earliestUpdatedAt``/``latestUpdatedAt`` as Adobe's example writes it (ISO 8601)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 # -- field kinds ------------------------------------------------------------------------------------

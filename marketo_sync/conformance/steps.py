@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from marketo_sync.client import MarketoApi
@@ -60,6 +61,7 @@ class Context:
     template_safe: str = ""  # why the template may not be activated ("" when it may)
     active_clone: bool = False
     program_ids: dict[str, int] = field(default_factory=dict)
+    first_created: datetime | None = None  # the server's createdAt of the kit's first campaign
 
     @property
     def folder_name(self) -> str:
@@ -158,6 +160,8 @@ def _create_campaign(ctx: Context, check: Check, role: str, folder: FolderRef) -
     check.equal("folder", folder, _campaign_ref_of(record))
     if ctx.scratch.add(CAMPAIGN, record) is not None:
         ctx.campaigns[role] = int(record["id"])
+    if ctx.first_created is None:
+        ctx.first_created = expect.parse_date(record.get("createdAt"))
     return record
 
 
@@ -356,7 +360,7 @@ def campaign_activate(ctx: Context, check: Check) -> None:
     check.values(ctx.api.get_campaign(cid), {"isActive": True}, expect.CAMPAIGN)
 
 
-def campaign_browse_filters(ctx: Context, check: Check) -> None:
+def campaign_browse_filters(ctx: Context, check: Check) -> str | None:
     folder = ctx.need_folder()
     if not ctx.campaigns:
         raise Skip("needs the campaigns of campaign.create")
@@ -364,6 +368,17 @@ def campaign_browse_filters(ctx: Context, check: Check) -> None:
     check.envelope()
     wanted = [ctx.campaigns["clone"]] if ctx.active_clone else []
     check.equal("isActive=true in the scratch folder (ids)", wanted, [r.get("id") for r in rows])
+    if ctx.first_created is None:
+        return "the updatedAt filters are not checked: campaign.create gave no readable createdAt"
+    before = expect.query_date(ctx.first_created - timedelta(minutes=1))
+    rows = ctx.api.browse_campaigns_page(folder, offset=0, max_return=200, earliest_updated_at=before)
+    check.envelope()
+    check.equal("earliestUpdatedAt before the first create (ids)", sorted(ctx.campaigns.values()),
+                sorted(r.get("id") for r in rows))
+    rows = ctx.api.browse_campaigns_page(folder, offset=0, max_return=200, latest_updated_at=before)
+    check.envelope()
+    check.equal("latestUpdatedAt before the first create (ids)", [], [r.get("id") for r in rows])
+    return None
 
 
 def campaign_deactivate(ctx: Context, check: Check) -> None:
@@ -599,7 +614,7 @@ STEPS: tuple[Step, ...] = (
     Step("campaign.clone", (f"POST {A}/smartCampaign/{{id}}/clone.json",), 1, campaign_clone),
     Step("campaign.activate", (f"POST {A}/smartCampaign/{{id}}/activate.json", f"GET {A}/smartCampaign/{{id}}.json"),
          2, campaign_activate),
-    Step("campaign.browse-filters", (f"GET {A}/smartCampaigns.json",), 1, campaign_browse_filters),
+    Step("campaign.browse-filters", (f"GET {A}/smartCampaigns.json",), 3, campaign_browse_filters),
     Step("refusal.delete-active", (f"POST {A}/smartCampaign/{{id}}/delete.json",), 2, refusal_delete_active),
     Step("campaign.deactivate", (f"POST {A}/smartCampaign/{{id}}/deactivate.json",
                                  f"GET {A}/smartCampaign/{{id}}.json"), 2, campaign_deactivate),

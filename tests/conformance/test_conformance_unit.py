@@ -85,3 +85,9 @@ def test_report_text_and_json():
     assert doc["steps"][1]["deviations"] == [{"field": "isActive", "expected": "boolean", "actual": "(missing)"}]
     assert doc["cleanup"]["not_removed"][0]["link"] == "https://app/#MF7A1"
     assert Report(steps=report.steps[:1]).ok and not Report(steps=report.steps[:1], interrupted=True).ok
+
+
+def test_record_dates_and_query_dates():
+    moment = expect.parse_date("2019-08-14T17:42:04Z+0000")
+    assert moment is not None and expect.query_date(moment) == "2019-08-14T17:42:04+00:00"
+    assert expect.parse_date("2019-08-14 17:42:04") is None and expect.parse_date(None) is None
