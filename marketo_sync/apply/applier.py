@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from marketo_sync.apply.flows import apply_flow
 from marketo_sync.apply.journal import Journal
 from marketo_sync.apply.reads import WriteApi, campaigns_in
 from marketo_sync.apply.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN, Outcome, scrub
@@ -55,6 +56,7 @@ from marketo_sync.plan.changes import (
     DeactivateCampaign,
     DeleteCampaign,
     DeleteToken,
+    EditFlow,
     ReplaceCampaign,
     SetToken,
     TokenChange,
@@ -238,6 +240,8 @@ class Applier:
             return self._create(change, lambda: api.clone_campaign(
                 source_id, name=ref.name, folder=ref.folder_ref, description=after.get("description")))
         assert campaign_id is not None
+        if isinstance(change, EditFlow):
+            return apply_flow(api, change, campaign_id)
         if isinstance(change, UpdateCampaign):
             return self._idempotent(change, campaign_id, lambda: api.update_campaign(
                 campaign_id, name=after.get("name"), description=after.get("description")))

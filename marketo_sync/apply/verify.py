@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from marketo_sync.apply.flows import verify_flows
 from marketo_sync.apply.reads import WriteApi, campaign_by_id, campaigns_in, differs, is_resolved, tokens_of
 from marketo_sync.apply.receipt import APPLIED, Difference, Outcome, scrub
 from marketo_sync.errors import ApiError
@@ -62,6 +63,7 @@ def verify(api: WriteApi, outcomes: Iterable[Outcome], *,
     the affected folders (``read_folders``, else one browse each), one get-by-id for campaigns
     not found there, one token read per affected container.
     """
+    outcomes = list(outcomes)  # read twice: campaigns and tokens, then flows
     campaigns: dict[int, _Expected] = {}
     tokens: dict[tuple[FolderRef, str], _Expected] = {}
     for outcome in outcomes:
@@ -119,4 +121,5 @@ def verify(api: WriteApi, outcomes: Iterable[Outcome], *,
                                           scrub(f"{error.code}: {error.message}"), keys))
             continue
         differences.extend(_compare(entry.target, entry.verify, read_tokens[folder].get(name), keys))
-    return len(campaigns) + len(tokens), differences
+    flows, flow_differences = verify_flows(api, outcomes)
+    return len(campaigns) + len(tokens) + flows, differences + flow_differences

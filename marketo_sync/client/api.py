@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketo_sync.client.core import MarketoClient
+from marketo_sync.client.flows import FlowApiMixin
 from marketo_sync.errors import NotFound
 from marketo_sync.refs import FolderRef
 
@@ -89,8 +90,8 @@ class RunAccepted:
         return cls(int(first["id"]) if first.get("id") is not None else None, request_id)
 
 
-class MarketoApi:
-    """Typed endpoint calls on top of a :class:`MarketoClient`."""
+class MarketoApi(FlowApiMixin):
+    """Typed endpoint calls on top of a :class:`MarketoClient` (flow steps: :mod:`~marketo_sync.client.flows`)."""
 
     def __init__(self, client: MarketoClient) -> None:
         self.client = client

@@ -22,6 +22,7 @@ from typing import Any
 
 from marketo_sync.desired import schema
 from marketo_sync.desired import yaml_loader as _yaml
+from marketo_sync.desired.flow import parse_flow
 from marketo_sync.desired.model import (
     DesiredCampaign,
     DesiredState,
@@ -317,11 +318,15 @@ class _Loader:
                 problem(f"campaign id {pinned} is pinned twice: here and at {other.location}", [*path, "id"])
                 return
             self.seen_ids[pinned] = _First(location)
+        flow = None
+        if raw.get("flow") is not None:
+            flow = parse_flow(raw["flow"], location.file, raw, ["flow"],
+                              lambda message, where: problem(message, [*path, *where]))
         self.campaigns.append(DesiredCampaign(
             name=name, folder=folder, location=location, description=raw.get("description"),
             active=raw.get("active"), template=template, id=pinned, protect=bool(raw.get("protect", False)),
             expect=dict(raw.get("expect") or {}), allow_replace=bool(raw.get("allow_replace", False)),
-            ids=ids, previous_names=previous,
+            ids=ids, previous_names=previous, flow=flow,
         ))
 
     def _ids(self, raw: _yaml.ContextDict, problem: Any, path: list[Any]) -> tuple[dict[str, int], int | None]:

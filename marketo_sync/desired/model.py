@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from marketo_sync.refs import FolderRef
+
+if TYPE_CHECKING:  # desired.flow uses Location from here
+    from marketo_sync.desired.flow import DesiredStep
 
 ManagedMode = Literal["exclusive", "additive"]
 
@@ -55,6 +58,7 @@ class DesiredCampaign:
     ids: Mapping[str, int] = field(default_factory=dict)
     #: Earlier names: a campaign still called one of them (same parent) is renamed in place.
     previous_names: tuple[str, ...] = ()
+    flow: tuple[DesiredStep, ...] | None = None  # the whole flow (None: not managed)
 
 
 @dataclass(frozen=True)

@@ -217,7 +217,7 @@ class FlowMixin(CampaignMixin):
             type_id, kind = condition_type
             ctype = self._condition_types().get(int(type_id))
             wanted = CONDITION_KINDS.get(str(kind).lower())
-            if ctype is None or wanted is None or ctype["kind"] != wanted:
+            if ctype is None or wanted is None:  # the catalogue decides the kind; the type is only checked
                 raise fail(1003, f"Invalid conditionTypeId {{'id': {type_id}, 'type': {kind!r}}}: "
                                  "not a condition type (see smartCampaign/flowStepTypes.json)")
             if rule.get("ruleTypeId") != ctype["id"]:

@@ -143,6 +143,11 @@ class Change:
         return PHASE_NAMES[self.ORDER]
 
     @property
+    def writes(self) -> int:
+        """API writes this change makes (a flow edit: one per operation)."""
+        return self.WRITES
+
+    @property
     def sort_key(self) -> tuple[int, str, str, str]:
         """Phase first, then folder path and name, so plans read in a stable order."""
         target = getattr(self, "campaign", None) or getattr(self, "token", None)
@@ -173,7 +178,7 @@ class Change:
                 value = CampaignRef.from_dict(value)
             elif f.name == "token" and value is not None:
                 value = TokenRef.from_dict(value)
-            elif f.name == "depends_on":
+            elif f.name in ("depends_on", "operations"):
                 value = tuple(value)
             kwargs[f.name] = value
         return cls(**kwargs)
@@ -213,6 +218,9 @@ class CloneCampaign(CampaignChange):
     SYMBOL: ClassVar[str] = "+"
 
     template: CampaignRef
+    #: The template's triggers, filters and flow as read (:func:`marketo_sync.plan.logic.logic_of`),
+    #: shown in the plan; None when they were not read.
+    logic: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -276,6 +284,30 @@ class DeleteCampaign(CampaignChange):
     SYMBOL: ClassVar[str] = "-"
 
 
+@dataclass(frozen=True)
+class EditFlow(CampaignChange):
+    """Edit a campaign's flow steps (``~ flow``): ``operations`` in the order apply runs them.
+
+    ``before`` / ``after`` hold ``{"flow": [...]}``, the current and the declared flow in the
+    comparable form of :mod:`marketo_sync.plan.flows`; ``ids`` the catalogue ids apply needs
+    (step types, attribute ids, condition types). Apply recomputes the operations from what it
+    reads before each call and reads the flow back (a lost answer never adds a step twice).
+    ``live``: the campaign is active, so the edit takes effect in Marketo at once.
+    """
+
+    ACTION: ClassVar[str] = "flow"
+    ORDER: ClassVar[int] = PHASE_UPDATE
+    SYMBOL: ClassVar[str] = "~"
+
+    operations: tuple[Mapping[str, Any], ...] = ()
+    ids: Mapping[str, Any] = field(default_factory=dict)
+    live: bool = False
+
+    @property
+    def writes(self) -> int:
+        return max(1, len(self.operations))
+
+
 @dataclass(frozen=True, kw_only=True)
 class TokenChange(Change):
     """A change to one My Token of a folder or program."""
@@ -317,7 +349,7 @@ def target_text(change: Change, campaign_id: int | None = None) -> str:
 
 CHANGE_CLASSES: dict[str, type[Change]] = {
     cls.ACTION: cls
-    for cls in (CreateCampaign, CloneCampaign, ReplaceCampaign, UpdateCampaign, DeactivateCampaign,
+    for cls in (CreateCampaign, CloneCampaign, ReplaceCampaign, UpdateCampaign, EditFlow, DeactivateCampaign,
                 ActivateCampaign, DeleteCampaign, SetToken, DeleteToken)
 }
 

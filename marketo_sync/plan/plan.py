@@ -269,6 +269,10 @@ class Plan:
         ]
         if c["replace"]:
             parts.insert(4, f"{c['replace']} to replace")
+        if c["flow"]:
+            live = sum(1 for ch in self.changes if ch.ACTION == "flow" and getattr(ch, "live", False))
+            parts.insert(2, f"{c['flow']} flow{'s' if c['flow'] != 1 else ''} to edit"
+                            + (f" ({live} live)" if live else ""))
         tokens = c["set-token"] + c["delete-token"]
         if tokens:
             parts.append(f"{tokens} token change{'s' if tokens != 1 else ''}")
@@ -289,10 +293,11 @@ class Plan:
 
     # -- safety (octoDNS ``raise_if_unsafe``) ------------------------------------------------
     def destructive_count(self) -> int:
-        """Campaigns this plan deletes, deactivates or replaces (each counted once)."""
+        """Campaigns this plan deletes, deactivates or replaces, or whose flow it edits while
+        they are active ("live": it takes effect at once), each counted once."""
         touched: set[str] = set()
         for change in self.campaign_changes():
-            if change.ACTION in ("delete", "deactivate"):
+            if change.ACTION in ("delete", "deactivate") or (change.ACTION == "flow" and getattr(change, "live", False)):
                 touched.add(f"id:{change.campaign.id}")
             elif change.ACTION == "replace":
                 source = getattr(change, "source", None)
@@ -316,7 +321,8 @@ class Plan:
         if not force and managed > min_managed and destructive / managed > max_share:
             raise UnsafePlan(
                 f"too many destructive changes: {destructive / managed:.2%} of the managed campaigns "
-                f"is over {max_share:.2%} ({destructive}/{managed} deleted, deactivated or replaced); "
+                f"is over {max_share:.2%} ({destructive}/{managed} deleted, deactivated, replaced or given a "
+                "live flow edit); "
                 "--force required")
 
     def required_flags(self, *, max_share: float = 0.25, min_managed: int = 10) -> list[str]:

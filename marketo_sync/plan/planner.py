@@ -45,6 +45,7 @@ from marketo_sync.plan.changes import (
     DeleteCampaign,
     DeleteToken,
     Drift,
+    EditFlow,
     ReplaceCampaign,
     SetToken,
     TokenChange,
@@ -52,6 +53,8 @@ from marketo_sync.plan.changes import (
     Unmanaged,
     UpdateCampaign,
 )
+from marketo_sync.plan.logic import logic_of
+from marketo_sync.plan.logic_plan import plan_flow, smart_list_drift
 from marketo_sync.plan.plan import ApiCost, Observation, Plan
 from marketo_sync.plan.rules import compare, flow_compared
 from marketo_sync.refs import FolderRef
@@ -332,6 +335,8 @@ class _Planner:
                                             verify={"isActive": False}, location=location))
                 touched = True
         self.check_expect(target, desired, remote)
+        if self.plan_flow(target, desired, remote, remote.id, None) is not None:
+            touched = True
         if touched:
             self.observe(remote, target)
 
@@ -348,6 +353,21 @@ class _Planner:
                     f"fix it in the Marketo UI"))
         if desired.expect.get("rules") == "template":
             self.check_rules(target, desired, remote)
+        pinned = smart_list_drift(desired, self.remote, remote, target)
+        if pinned is not None:
+            self.drift.append(pinned)
+
+    def plan_flow(self, target: CampaignRef, desired: DesiredCampaign, current: RemoteCampaign | None,
+                  source_id: int | None, target_from: str | None) -> EditFlow | None:
+        """The ``~ flow`` change of a declared ``flow:`` (:mod:`marketo_sync.plan.logic_plan`)."""
+        change, errors = plan_flow(desired, self.remote, target=target, key=f"flow:{target.path}",
+                                   current=current, source_id=source_id, target_from=target_from)
+        for error in errors:
+            self.error(error)
+        if change is None or (current is not None and self.refuse_system(current, desired, "change its flow")):
+            return None
+        self.add(change)
+        return change
 
     def check_rules(self, target: CampaignRef, desired: DesiredCampaign, remote: RemoteCampaign) -> None:
         """Triggers, filters and flow steps must be the template's (``expect: {rules: template}``)."""
@@ -402,9 +422,10 @@ class _Planner:
                 self.error(f"campaign {desired.name!r} must be created and activated but has no template: "
                            f"an empty campaign has no trigger or flow{_at(desired.location)}")
                 return
-            self.add(CreateCampaign(key=f"create:{base}", campaign=target, after=after,
-                                    verify={**after, "isActive": False}, location=location,
-                                    reason="missing"))
+            create = self.add(CreateCampaign(key=f"create:{base}", campaign=target, after=after,
+                                             verify={**after, "isActive": False}, location=location,
+                                             reason="missing"))
+            self.plan_flow(target, desired, None, None, create.key)
             return
         template = self.resolve_template(desired)
         if template is None:
@@ -416,13 +437,18 @@ class _Planner:
             return
         template_ref = self.ref(self.remote.folders_by_ref.get(template.folder) if template.folder else None,
                                 template.name, template.id, template.folder)
+        logic = None
+        if template.id in self.remote.smart_lists or template.id in self.remote.records:
+            logic = logic_of(self.remote.smart_lists.get(template.id), self.remote.records.get(template.id))
         clone = self.add(CloneCampaign(key=f"clone:{base}", campaign=target, template=template_ref,
                                        after=after, verify={**after, "isActive": False},
-                                       location=location, reason="missing"))
+                                       location=location, reason="missing", logic=logic))
+        flow = self.plan_flow(target, desired, None, template.id, clone.key)
         if desired.active:
             self.add(ActivateCampaign(
                 key=f"activate:{base}", campaign=target, target_from=clone.key,
-                depends_on=(clone.key, *self.token_dependencies(folder.ref)), before=None,
+                depends_on=(clone.key, *((flow.key,) if flow else ()), *self.token_dependencies(folder.ref)),
+                before=None,
                 after={"isActive": True}, verify={"isActive": True}, location=location))
 
     def plan_replace(self, folder: RemoteFolder, desired: DesiredCampaign, remote: RemoteCampaign) -> None:
@@ -555,7 +581,7 @@ class _Planner:
     # -- result ----------------------------------------------------------------------------
     def build(self) -> Plan:
         outcome = self.remote.campaign_read
-        cost = ApiCost(self.remote.read_calls, sum(c.WRITES for c in self.changes),
+        cost = ApiCost(self.remote.read_calls, sum(c.writes for c in self.changes),
                        self.apply_reads(), self.options.rate_calls, self.options.rate_window,
                        read_strategy=outcome.strategy if outcome is not None else "",
                        token_reads=len(self.remote.tokens), read_back_reads=self.read_back_reads(),

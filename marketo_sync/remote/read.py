@@ -21,6 +21,8 @@ the reader is frugal (after octoDNS ``populate``):
 * **Templates**: only for campaigns that must be created; their folder is browsed once (or
   the template is read by id once), however many campaigns use them.
 * **Tokens**: read only for containers that declare tokens.
+* **Logic** (declared ``flow:``, ``expect: {smart_list: …}``, templates of clones, the flow
+  catalogue): :mod:`marketo_sync.remote.read_logic`.
 * **Rules and flow** (``expect: {rules: template}``): only for such campaigns that exist, the
   smart list with rules and the campaign record (its ``flow``) of the campaign and of its
   template, each template once: 2 reads per campaign + 2 per template (the template's
@@ -41,6 +43,7 @@ from marketo_sync.desired.model import DesiredState, ParentSpec
 from marketo_sync.plan.rules import fingerprint
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote import strategy
+from marketo_sync.remote.read_logic import read_logic
 from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
@@ -84,6 +87,7 @@ def read_remote(api: ReadApi, desired: DesiredState, *,
     _read_templates(reader, state, desired)
     _read_tokens(reader, state, desired)
     _read_rules(reader, state, desired)
+    read_logic(reader, state, desired)
     state.read_calls = (call_count() - start) if call_count else counter.calls
     log.info("read the instance in %d API calls", state.read_calls)
     return state

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from marketo_sync.desired.model import DesiredCampaign, ParentSpec
+from marketo_sync.plan.flows import FlowCatalogue
 from marketo_sync.plan.rules import Fingerprint
 from marketo_sync.refs import FolderRef
 
@@ -205,6 +206,11 @@ class RemoteState:
     rules: dict[int, Fingerprint] = field(default_factory=dict)
     #: Campaign records as read by id (they carry ``flow``), reused by the rules reader.
     records: dict[int, Record] = field(default_factory=dict)
+    #: Smart-list records (with rules) by campaign id: campaigns whose logic a change or an
+    #: ``expect.smart_list`` needs, and the templates of clones (``remote/read_logic.py``).
+    smart_lists: dict[int, Record] = field(default_factory=dict)
+    #: The flow-step catalogue, read when a file declares a ``flow``; None when not read.
+    flow_catalogue: FlowCatalogue | None = None
     read_calls: int = 0
     #: The environment's workspace (None: not named) and, for a path not resolved because it
     #: is only in other workspaces (or in several, none named), those workspaces.

@@ -23,6 +23,7 @@ from marketo_sync.plan.changes import (
 )
 from marketo_sync.plan.plan import Plan
 from marketo_sync.render.common import code, id_suffix, md_link, target_of, value_text
+from marketo_sync.render.logic import logic_lines, markdown_logic
 
 #: GitHub refuses comments longer than this many characters.
 GITHUB_COMMENT_LIMIT = 65_536
@@ -30,12 +31,12 @@ GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000
 
 SYMBOLS: dict[str, str] = {
-    "create": "+", "clone": "+", "update": "~", "activate": "▶", "deactivate": "■",
+    "create": "+", "clone": "+", "update": "~", "flow": "~", "activate": "▶", "deactivate": "■",
     "delete": "-", "replace": "±", "set-token": "~", "delete-token": "-",
 }
 
 _COLOURS: dict[str, str] = {
-    "create": "32", "clone": "32", "update": "33", "activate": "36", "deactivate": "33",
+    "create": "32", "clone": "32", "update": "33", "flow": "33", "activate": "36", "deactivate": "33",
     "delete": "31", "replace": "35", "set-token": "33", "delete-token": "31", "drift": "31",
     "bold": "1", "dim": "2",
 }
@@ -57,8 +58,12 @@ def details_of(change: Change, *, value: Format = value_text, path: Format = _pl
     lines: list[str] = []
     before, after = dict(change.before or {}), dict(change.after or {})
     if isinstance(change, CloneCampaign):
-        lines.append(f"from template {path(change.template.path)} (id {change.template.id}); keeps its "
-                     "triggers and flow")
+        kept = "triggers and flow" if change.logic is None else "triggers, filters and flow (below)"
+        lines.append(f"from template {path(change.template.path)} (id {change.template.id}); keeps its {kept}")
+    if change.ACTION == "flow":
+        operations = len(getattr(change, "operations", ()))
+        lines.append(f"{operations} step operation{'s' if operations != 1 else ''}"
+                     + ("; LIVE: the campaign is active" if getattr(change, "live", False) else ""))
     if isinstance(change, ReplaceCampaign):
         lines.append(f"replace: clone {path(change.source.path)} (id {change.source.id}) into "
                      f"{path(change.campaign.folder)}, delete the old; the campaign id changes")
@@ -137,7 +142,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         for change in plan.changes:
             symbol = SYMBOLS[change.ACTION]
             out.append(paint(change.ACTION, f"  {symbol} {change.ACTION:<12} {target_of(change)}"))
-            for line in details_of(change):
+            for line in details_of(change) + logic_lines(change):
                 out.append(f"      {line}")
             if change.depends_on:
                 out.append(paint("dim", f"      after: {', '.join(change.depends_on)}"))
@@ -301,6 +306,12 @@ def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, apply_flags: S
         lines, _ = _section(title_text, head, rows, max(remaining, 600), what, full_plan)
         out.extend(lines)
         remaining -= sum(len(x) + 1 for x in lines)
+    logic = markdown_logic(plan)
+    if logic and sum(len(x) + 1 for x in logic) <= max(remaining, 0):
+        out.extend(logic)
+    elif logic:
+        out += ["**Campaign logic not shown** (the comment is capped below GitHub's limit); run "
+                "`marketo-sync plan` to see it.", ""]
     return fit("\n".join(out).rstrip("\n") + "\n", budget, full_plan)
 
 

@@ -156,7 +156,7 @@ def test_an_activity_condition(backend: MarketoBackend) -> None:
     ("default", {"attributes": {"101": {"nested": 1}}}, "1003", "expected text"),
     ("default", {"condition_type": (CITY, "attribute")}, "709", "default choice"),
     ("new", {"condition_type": (424242, "attribute")}, "1003", "flowStepTypes.json"),
-    ("new", {"condition_type": (CITY, "activity")}, "1003", "conditionTypeId"),
+    ("new", {"condition_type": (CITY, "field")}, "1003", "conditionTypeId"),
     ("new", {"operator": "is"}, "1003", "conditionTypeId is required"),
     ("new", {"condition_type": (CITY, "attribute"), "operator": "resembles"}, "1003", "operator"),
     ("wait", {"attributes": {"10011": "soon"}}, "1003", "duration"),
