@@ -40,13 +40,13 @@ class FlowApiMixin:
 
     client: MarketoClient
 
-    def flow_step_types(self) -> list[Row]:
-        """GET smartCampaign/flowSteps.json: every flow action with its attributes (constraints)."""
+    def flow_step_catalogue(self) -> list[Row]:
+        """GET smartCampaign/flowSteps.json, unwrapped: every flow action with its attributes."""
         rows = self.client.request("GET", f"{SMART_CAMPAIGN}/flowSteps.json")
         return [step for row in rows for step in (row.get("flowSteps") or [])]
 
-    def flow_condition_types(self) -> list[Row]:
-        """GET smartCampaign/flowStepTypes.json: what a choice condition may test."""
+    def flow_condition_catalogue(self) -> list[Row]:
+        """GET smartCampaign/flowStepTypes.json, unwrapped: what a choice condition may test."""
         rows = self.client.request("GET", f"{SMART_CAMPAIGN}/flowStepTypes.json")
         return [kind for row in rows for kind in (row.get("flowStepTypes") or [])]
 
@@ -98,8 +98,8 @@ class FlowApiMixin:
 class FlowReadApi(Protocol):
     """The catalogue reads the plan makes."""
 
-    def flow_step_types(self) -> list[Row]: ...
-    def flow_condition_types(self) -> list[Row]: ...
+    def flow_step_catalogue(self) -> list[Row]: ...
+    def flow_condition_catalogue(self) -> list[Row]: ...
 
 
 class FlowWriteApi(Protocol):

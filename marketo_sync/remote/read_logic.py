@@ -43,14 +43,14 @@ def _smart_list(api: Any, state: RemoteState, campaign_id: int) -> None:
 def read_catalogue(api: Any) -> FlowCatalogue:
     """The flow-step catalogue, or an unavailable one when the instance lacks the endpoints."""
     try:
-        steps = api.flow_step_types()
+        steps = api.flow_step_catalogue()
     except ApiError as error:
         if lacks_flow_api(error):
             log.info("the instance has no flow-step endpoints (%s): flows are read-only", error.code)
             return FlowCatalogue(available=False)
         raise
     try:
-        conditions = api.flow_condition_types()
+        conditions = api.flow_condition_catalogue()
     except ApiError as error:
         if not lacks_flow_api(error):
             raise
