@@ -120,13 +120,14 @@ def remote_flow(record: Mapping[str, Any] | None) -> list[Step] | None:
     for step in raw:
         if not isinstance(step, Mapping):
             continue
-        conditional, default = [], []
+        conditional: list[dict[str, Any]] = []
+        default: list[dict[str, Any]] = []
         for choice in step.get("stepChoice") or []:
             if not isinstance(choice, Mapping):
                 continue
             attributes = {str(a.get("name")): str(a.get("value")) for a in choice.get("attributes") or []
                           if isinstance(a, Mapping) and a.get("name") and a.get("value") not in (None, "")}
-            entry = {"id": choice.get("id"), "attributes": attributes}
+            entry: dict[str, Any] = {"id": choice.get("id"), "attributes": attributes}
             if choice.get("default"):
                 default.append({**entry, "if": None})
             else:
@@ -260,8 +261,9 @@ def _choice_ops(index: int, have: Mapping[str, Any], want: Mapping[str, Any]) ->
             for position in range(len(have_cond) - 1, len(want_cond) - 1, -1):
                 ops.append({**base, "op": "remove-choice", "choice": position + 1,
                             "choiceId": have_cond[position].get("id")})
-    have_default = next((c for c in have["choices"] if c.get("if") is None), {"attributes": {}})
-    want_default = next((c for c in want["choices"] if c.get("if") is None), {"attributes": {}})
+    none: Mapping[str, Any] = {"attributes": {}}
+    have_default: Mapping[str, Any] = next((c for c in have["choices"] if c.get("if") is None), none)
+    want_default: Mapping[str, Any] = next((c for c in want["choices"] if c.get("if") is None), none)
     if dict(have_default.get("attributes", {})) != dict(want_default.get("attributes", {})):
         ops.append(_update(index, have, None, have_default, want_default))
     return ops

@@ -38,7 +38,8 @@ def smart_list_of(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """``{triggers, filters[, filterMatchType, filterCustomRuleLogic]}`` of a smart-list record."""
     if not record:
         return None
-    rules = record.get("rules") if isinstance(record.get("rules"), Mapping) else record
+    inner = record.get("rules")
+    rules: Mapping[str, Any] = inner if isinstance(inner, Mapping) else record
     out: dict[str, Any] = {"triggers": [_rule(r) for r in rules.get("triggers") or []],
                            "filters": [_rule(r) for r in rules.get("filters") or []]}
     match = str(rules.get("filterMatchType") or "").strip().lower()
@@ -89,7 +90,7 @@ def step_text(number: int, step: Mapping[str, Any]) -> list[str]:
     """A flow step with its attributes, and its choices when it has conditional ones."""
     choices: Sequence[Mapping[str, Any]] = step.get("choices") or []
     conditional = [c for c in choices if c.get("if")]
-    default = next((c for c in choices if not c.get("if")), {"attributes": {}})
+    default: Mapping[str, Any] = next((c for c in choices if not c.get("if")), {"attributes": {}})
 
     def attributes(choice: Mapping[str, Any]) -> str:
         return "; ".join(f"{k}: {v}" for k, v in (choice.get("attributes") or {}).items())

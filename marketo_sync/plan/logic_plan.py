@@ -7,6 +7,7 @@ them with the others), each naming the campaign and the declaration's file and l
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from marketo_sync.desired.model import DesiredCampaign
@@ -31,7 +32,7 @@ def plan_flow(desired: DesiredCampaign, remote: RemoteState, *, target: Campaign
     where = f"campaign {desired.name!r}"
     at = f" ({desired.location})"
     if source_id is None:
-        flow_now: list[dict] | None = []
+        flow_now: list[dict[str, Any]] | None = []
     else:
         flow_now = remote_flow(remote.records.get(source_id))
     if flow_now is None:
