@@ -9,7 +9,9 @@ are written (file, line), and for each pair the two remote objects are compared:
   different names), description, active, type and the read-only attributes; the smart-list
   and flow fingerprints when the campaign declares ``expect: {rules: …}`` (only then are they
   read);
-* tokens: present in one only, type, value.
+* tokens: present in one only, type, value;
+* in a ``managed: exclusive`` container, campaigns no file declares (apply would delete them),
+  paired by name: present in one only, or their attributes.
 
 Ids are reported, never compared: every id differs between two instances. A campaign missing
 from both is "the same" here (plan reports it for each instance).
@@ -21,13 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from marketo_sync.desired.model import DesiredCampaign, DesiredState, DesiredToken, ParentSpec
+from marketo_sync.desired.model import DesiredCampaign, DesiredState, DesiredToken, ManagedFolder, ParentSpec
 from marketo_sync.plan.narrow import Segments, path_of, segments
 from marketo_sync.plan.rules import Fingerprint, flow_compared
 from marketo_sync.plan.rules import compare as compare_rules
 from marketo_sync.remote.state import RemoteCampaign, RemoteState, find_declared, join_path, split_path
 
-Declared = TypeVar("Declared", DesiredCampaign, DesiredToken)
+Declared = TypeVar("Declared", DesiredCampaign, DesiredToken, ManagedFolder)
 
 #: The campaign attributes compared, in the order they are reported (Marketo's names).
 CAMPAIGN_FIELDS = ("name", "description", "isActive", "type", "isRequestable", "qualificationRuleType",
@@ -98,6 +100,7 @@ def compare(left: Side, right: Side, *, targets: Sequence[str] = ()) -> Comparis
     wanted = [segments(t) for t in targets]
     campaigns = [_compare_campaign(left, right, a, b)
                  for a, b in _pairs(left.desired.campaigns, right.desired.campaigns)]
+    campaigns += _compare_undeclared(left, right)
     tokens = [_compare_token(left, right, a, b) for a, b in _pairs(left.desired.tokens, right.desired.tokens)]
     return Comparison(
         left=left.environment, right=right.environment,
@@ -157,6 +160,32 @@ def _campaign_differences(left: Side, right: Side, declared: DesiredCampaign,
         rules = _rules_difference(left.environment, left.remote.rules.get(a.id), right.remote.rules.get(b.id))
         if rules is not None:
             found.append(rules)
+    return found
+
+
+def _compare_undeclared(left: Side, right: Side) -> list[Compared]:
+    """Campaigns no file declares in a ``managed: exclusive`` container (apply would delete them),
+    by name: one only in one instance is a difference. System campaigns are Marketo's: skipped."""
+    found: list[Compared] = []
+    claimed = [{c.id for c in (find_declared(side.remote, d) for d in side.desired.campaigns) if c is not None}
+               for side in (left, right)]
+    for a, b in _pairs(left.desired.folders, right.desired.folders):
+        if a.mode != "exclusive":
+            continue
+        here = []
+        for side, spec, ids in ((left, a.folder, claimed[0]), (right, b.folder, claimed[1])):
+            folder = side.remote.folder(spec)
+            campaigns = side.remote.in_folder(folder.ref) if folder is not None else ()
+            here.append({c.name: c for c in campaigns if c.id not in ids and not c.is_system})
+        for name in sorted(set(here[0]) | set(here[1])):
+            one, other = here[0].get(name), here[1].get(name)
+            differences = ([Difference("exists", one is not None, other is not None)] if one is None or other is None
+                           else [Difference(f, one.fields().get(f), other.fields().get(f)) for f in CAMPAIGN_FIELDS
+                                 if one.fields().get(f) != other.fields().get(f)])
+            found.append(Compared(kind="campaign", name=name, location=f"{a.location} (undeclared, managed: exclusive)",
+                                  left_path=_path(left.remote, a.folder), right_path=_path(right.remote, b.folder),
+                                  left_id=one.id if one else None, right_id=other.id if other else None,
+                                  differences=tuple(differences)))
     return found
 
 

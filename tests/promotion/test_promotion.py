@@ -145,3 +145,20 @@ def test_compare_refuses_anything_but_two_known_environments_before_any_call(pro
     assert code == 1 and out == ""
     assert "Error:" in err and "Traceback" not in err
     assert all(list(server.calls()) == [] for server in promotion.servers.values())
+
+
+def test_compare_lists_undeclared_campaigns_of_exclusive_folders(promotion: Any) -> None:
+    promotion.add_files({"campaigns/operational-exclusive.yaml": "folder: ${operational}\nmanaged: exclusive\n"
+                                                                 "campaigns: []\n"})
+    for env, folder in (("sandbox", 1104), ("production", 6104)):
+        promotion.servers[env].backend.add_campaign((folder, "Folder"), "Hand-made", description=env,
+                                                    triggers=["Visits Web Page"], flow=["Change Score"])
+    promotion.servers["production"].backend.add_campaign((6104, "Folder"), "Only Here", filters=["Country"])
+    code, out, _ = promotion.run("compare", "--env", "sandbox", "--env", "production", "--format", "json",
+                                 "--target", "Marketing Activities/Operational")
+    assert code == 2
+    undeclared = {c["name"]: c for c in json.loads(out)["campaigns"] if "undeclared" in c["location"]}
+    assert sorted(undeclared) == ["Hand-made", "Only Here"]
+    assert [d["field"] for d in undeclared["Hand-made"]["differences"]] == ["description"]
+    assert undeclared["Only Here"]["differences"] == [{"field": "exists", "values": {"sandbox": False,
+                                                                                     "production": True}}]
