@@ -18,6 +18,7 @@ from typing import Any
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\+0000$")
 REQUEST_ID = re.compile(r"^[0-9a-f]+#[0-9a-f]+$")
 MISSING = "(missing)"
+NO_ASSETS = "No assets found for the given search criteria."
 SHOWN_CHARS = 80
 
 
@@ -163,6 +164,23 @@ def envelope(body: Any) -> list[Deviation]:
     for name in ("result", "warnings", "errors"):
         if name in body and not isinstance(body[name], list):
             found.append(Deviation(name, "array", shown(body[name])))
+    return found
+
+
+def empty_read(body: Any) -> list[Deviation]:
+    """A read that matches nothing, in one of its two documented forms: ``success`` with the
+    "No assets found for the given search criteria." warning and no ``result``, or error 702."""
+    if not isinstance(body, Mapping) or (body.get("success") is False and error_code(body) == "702"):
+        return envelope(body)
+    found = envelope(body)
+    if "result" in body:
+        if body["result"] != []:
+            found.append(Deviation("result", "no result (nothing matches)", shown(body["result"])))
+        return found
+    warnings = body.get("warnings")
+    texts = [w.get("message") if isinstance(w, Mapping) else w for w in warnings] if isinstance(warnings, list) else []
+    if not any(isinstance(t, str) and t.strip() == NO_ASSETS for t in texts):
+        found.append(Deviation("warnings", f'["{NO_ASSETS}"] (or error 702)', shown(body.get("warnings", MISSING))))
     return found
 
 

@@ -93,6 +93,10 @@ class Check:
         """Keep each deviation once per step (two records with the same gap are one finding)."""
         self.deviations += [d for d in found if d not in self.deviations]
 
+    def empty(self) -> None:
+        """The last answer is the documented "nothing found" (warning, or 702)."""
+        self.add(expect.empty_read(self.ctx.recorder.last))
+
     def envelope(self) -> None:
         self.add(expect.envelope(self.ctx.recorder.last))
 
@@ -275,7 +279,10 @@ def campaign_browse_paging(ctx: Context, check: Check) -> None:
     pages = []
     for offset in (0, 1, 2):
         rows = ctx.api.browse_campaigns_page(folder, offset=offset, max_return=1)
-        check.envelope()
+        if rows:
+            check.envelope()
+        else:
+            check.empty()
         for row in rows:
             check.shape(row, expect.CAMPAIGN)
         pages.append([r.get("id") for r in rows])
@@ -402,6 +409,7 @@ def _delete(ctx: Context, check: Check, delete: Callable[[], Any], read: Callabl
         raise
     check.envelope()
     if read() is None:
+        check.empty()
         ctx.scratch.forget(asset)
     else:
         check.equal("after delete, a read finds", None, "the asset")

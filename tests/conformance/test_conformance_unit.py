@@ -91,3 +91,14 @@ def test_record_dates_and_query_dates():
     moment = expect.parse_date("2019-08-14T17:42:04Z+0000")
     assert moment is not None and expect.query_date(moment) == "2019-08-14T17:42:04+00:00"
     assert expect.parse_date("2019-08-14 17:42:04") is None and expect.parse_date(None) is None
+
+
+def test_empty_reads_in_their_two_documented_forms():
+    warning = {"success": True, "errors": [], "requestId": "1a#2b", "warnings": [expect.NO_ASSETS]}
+    assert expect.empty_read(warning) == []
+    assert expect.empty_read({"success": False, "requestId": "1a#2b", "errors": [{"code": "702"}]}) == []
+    assert expect.empty_read(dict(warning, warnings=[])) == [
+        Deviation("warnings", f'["{expect.NO_ASSETS}"] (or error 702)', "[]")]
+    assert expect.empty_read(dict(warning, result=[])) == []
+    assert expect.empty_read(dict(warning, result=[{"id": 1}])) == [
+        Deviation("result", "no result (nothing matches)", '[{"id": 1}]')]
