@@ -231,3 +231,45 @@ def test_apply_checksum_refuses_a_plan_other_than_the_reviewed_one(emulator, cli
 def test_a_saved_plan_is_not_narrowed_again(cli_project, flag):
     code, _, err = cli_project.run("apply", "plan.json", flag, "x")
     assert code == 1 and "a saved plan is applied whole" in err
+
+
+# -- 6. validate --format json | github ---------------------------------------------------------------
+
+
+def test_validate_json_and_github_give_file_line_column_and_field(cli_project):
+    write(cli_project, "ops.yaml", f"folder: {OPERATIONAL}\ncampaigns:\n  - name: Score, Web Visit\n"
+                                   "  - name: Other\n    activ: true\n")
+    code, out, _ = cli_project.run("validate", "--format", "json")
+    assert code == 1
+    document = json.loads(out)
+    assert document["format_version"] == "1" and document["valid"] is False and document["warnings"] == []
+    errors = sorted(document["errors"], key=lambda e: e["line"])
+    assert [(e["file"], e["line"], e["column"], e["field"]) for e in errors] == [
+        ("campaigns/ops.yaml", 3, 11, "campaigns[0].name"), ("campaigns/ops.yaml", 5, 5, "campaigns[1].activ")]
+    assert errors[1]["message"].startswith("unknown key 'activ' (did you mean 'active'?")
+
+    code, out, _ = cli_project.run("validate", "--format", "github")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("::error file=campaigns/ops.yaml,line=3,col=11,title=marketo-sync validate%3A "
+                               "campaigns[0].name::'Score, Web Visit': a campaign name cannot contain a comma")
+    assert any(line.startswith("::error file=campaigns/ops.yaml,line=5,col=5,") for line in lines)
+    assert lines[-1] == "::error title=marketo-sync validate::2 error(s) in campaign files"
+
+
+def test_validate_github_escapes_what_could_end_a_workflow_command():
+    from marketo_sync.render.validation import Checked, render_github
+
+    out = render_github([Checked("prod", reasons=["name: bad\n::warning::x 100% (a,b.yaml, line 1, column 2)"])])
+    first = out.splitlines()[0]
+    assert first == "::error file=a%2Cb.yaml,line=1,col=2,title=marketo-sync validate%3A name::bad%0A::warning::x 100%25"
+    assert len(out.splitlines()) == 2
+
+
+def test_validate_json_of_valid_files(cli_project):
+    exclusive_operational(cli_project)
+    code, out, _ = cli_project.run("validate", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["checked"] == [{"environment": "default", "campaigns": 2, "files": 1, "valid": True}]
+    code, out, _ = cli_project.run("validate", "--format", "github")
+    assert code == 0 and out == "::notice title=marketo-sync validate::2 campaign(s) in 1 file(s): valid\n"
