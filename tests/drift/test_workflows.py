@@ -170,7 +170,7 @@ def test_apply_on_merge_applies_only_the_reviewed_plan_and_production_is_gated()
                for job_name, job in doc["jobs"].items()
                for argv in _command_lines({"jobs": {job_name: job}}) if argv[0] == "apply"]
     assert applies
-    for _name, job_name, job, argv in applies:
+    for _name, job_name, _job, argv in applies:
         reviewed = "--checksum" in argv or any(a.endswith(".json") and not a.startswith("-") for a in argv[1:])
         assert reviewed, f"{job_name} applies something nobody reviewed: {argv}"
     gated = [job for _, _, job, argv in applies if job.get("environment") == "production"]
