@@ -78,10 +78,15 @@ print(sum(len(v) for v in found.values()))
 PROJECT_LIMITS = "limits: {rate_limit: 100, window: 0.01, concurrency: 5}\n"  # 10,000 calls/s
 
 
-# Runs a module or a script and reports the process's peak RSS on stderr at exit.
+# Runs a module or a script and reports the process's peak RSS on stderr at exit. VmHWM, not
+# getrusage: Linux keeps ru_maxrss across exec, so a child would report its parent's size.
 PEAK_WRAPPER = r"""
-import atexit, resource, runpy, sys
-atexit.register(lambda: print(f"PEAK-RSS-KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr))
+import atexit, runpy, sys
+def peak():
+    with open("/proc/self/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    print(f"PEAK-RSS-KB {kb}", file=sys.stderr)
+atexit.register(peak)
 kind, target, *rest = sys.argv[1:]
 sys.argv = [target, *rest]
 if kind == "module":

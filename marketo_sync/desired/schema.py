@@ -50,9 +50,38 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> Any:
+    """Built once per schema, with its local ``$ref`` inlined (see :func:`inline_refs`)."""
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return cls(inline_refs(schema), format_checker=cls.FORMAT_CHECKER)
+
+
+_ANNOTATIONS = frozenset({"description", "title", "$comment", "markdownDescription", "examples", "default"})
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with each ``{"$ref": "#/$defs/x"}`` replaced by a copy of ``x``.
+
+    Resolving a reference costs a registry lookup per instance: for 50,000 campaigns that was
+    half of ``validate``. Only references to ``$defs`` whose siblings are annotations are
+    inlined; a recursive or unusual one is left as it is (still resolved by jsonschema), so
+    what validates and the errors are the same.
+    """
+    defs = schema.get("$defs") or {}
+
+    def inline(node: Any, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [inline(item, stack) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        name = ref[len("#/$defs/"):] if isinstance(ref, str) and ref.startswith("#/$defs/") else None
+        if name in defs and name not in stack and set(node) - {"$ref"} <= _ANNOTATIONS:
+            target = inline(defs[name], (*stack, name))
+            return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        return {key: inline(value, stack) for key, value in node.items()}
+
+    return inline(schema, ())  # type: ignore[no-any-return]
 
 
 def check(document: Any, name: str, *, ignore_keys: Iterable[str] = ()) -> list[Problem]:
