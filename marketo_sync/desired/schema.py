@@ -76,7 +76,7 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return node
         ref = node.get("$ref")
         name = ref[len("#/$defs/"):] if isinstance(ref, str) and ref.startswith("#/$defs/") else None
-        if name in defs and name not in stack and set(node) - {"$ref"} <= _ANNOTATIONS:
+        if name is not None and name in defs and name not in stack and set(node) - {"$ref"} <= _ANNOTATIONS:
             target = inline(defs[name], (*stack, name))
             return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
         return {key: inline(value, stack) for key, value in node.items()}
