@@ -162,3 +162,23 @@ def test_compare_lists_undeclared_campaigns_of_exclusive_folders(promotion: Any)
     assert [d["field"] for d in undeclared["Hand-made"]["differences"]] == ["description"]
     assert undeclared["Only Here"]["differences"] == [{"field": "exists", "values": {"sandbox": False,
                                                                                      "production": True}}]
+
+
+def test_compare_shows_a_flow_edited_in_production_when_rules_are_expected(promotion: Any) -> None:
+    webinar = promotion.root / "campaigns" / "webinar-2026-03.yaml"
+    text = webinar.read_text(encoding="utf-8")
+    old = "expect: {type: trigger, isRequestable: true, qualificationRuleType: once}"
+    assert old in text
+    webinar.write_text(text.replace(old, "expect: {type: trigger, isRequestable: true, rules: template}"),
+                       encoding="utf-8")
+    promotion.apply("sandbox")
+    promotion.apply("production")
+    code, out, err = promotion.run("compare", "--env", "sandbox", "--env", "production")
+    assert code == 0, out + err
+    backend = promotion.servers["production"].backend
+    [clone] = [c for c in backend.browse_campaigns(folder=(6102, "Program")) if c["name"] == "Send Webinar Reminder"]
+    backend.add_flow_step(clone["id"], activity_type_id=22, index=1)  # a Change Score step, added in the UI
+    code, out, _ = promotion.run("compare", "--env", "sandbox", "--env", "production")
+    assert code == 2
+    assert "Send Webinar Reminder" in out and "rules: triggers, filters or flow steps differ (1)" in out
+    assert "flow step 2 extra: 'Change Score' (not in sandbox)" in out
