@@ -45,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="directory for the files (default: the project's campaign directory)")
     parser.add_argument("--managed", choices=("additive", "exclusive"), default="additive",
                         help="the `managed:` mode written into every file (default: additive)")
+    parser.add_argument("--flow", action="store_true",
+                        help="also write each campaign's flow (flow:) and its triggers and filters "
+                        "(expect: {smart_list: ...}); 2 more reads per campaign")
     parser.add_argument("--force", action="store_true", help="overwrite existing files")
     add_project_arguments(parser, campaigns=False)
     parser.set_defaults(run=run)
@@ -68,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     variables = importer.shared_variables(project, environment)
     with open_session(project, environment) as session:
         result = importer.read_containers(session.api, args.folders, recursive=args.recursive,
-                                          call_count=session.calls_made, workspace=session.workspace)
+                                          call_count=session.calls_made, workspace=session.workspace,
+                                          flow=args.flow)
     files = importer.build_files(result.containers, managed=args.managed, variables=variables,
                                  schema_ref=schema_ref, environment=environment.name)
     written = importer.write_files(files, out, force=args.force)

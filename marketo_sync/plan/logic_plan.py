@@ -8,7 +8,6 @@ them with the others), each naming the campaign and the declaration's file and l
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from marketo_sync.desired.model import DesiredCampaign
 from marketo_sync.plan.changes import CampaignRef, Drift, EditFlow
@@ -73,10 +72,10 @@ def smart_list_drift(desired: DesiredCampaign, remote: RemoteState, campaign: Re
     lines = smart_list_lines(expected, actual)
     if not lines:
         return None
-    host = urlsplit(str((record or {}).get("url") or "")).netloc
-    link = f"https://{host}/{campaign.url}" if host and campaign.url else str((record or {}).get("url") or "")
+    link = campaign.ui_url or str((record or {}).get("url") or "")
     summary = lines[0] if len(lines) == 1 else f"{lines[0]} (and {len(lines) - 1} more)"
+    where = [f"- in the Marketo UI: {link}"] if link else []
     return Drift(target, "smart_list", "as pinned in the file", summary, str(desired.location),
-                 f"triggers or filters were changed in the Marketo UI ({link}); the API cannot change them: "
-                 "change them back there, or update `expect.smart_list` in the file:\n"
-                 + "\n".join(f"- {line}" for line in lines))
+                 "triggers or filters were changed in the Marketo UI; the API cannot change them: change them "
+                 "back there, or update `expect.smart_list` in the file:\n"
+                 + "\n".join([f"- {line}" for line in lines] + where))

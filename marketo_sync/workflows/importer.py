@@ -44,6 +44,7 @@ from marketo_sync.remote.state import (
     join_path,
     split_path,
 )
+from marketo_sync.workflows.import_logic import Logic, flow_lines, read_campaign_logic, smart_list_lines
 
 #: Token types the API can create (docs/campaign-files.md); others (script blocks) are skipped.
 CREATABLE_TOKEN_TYPES = ("date", "number", "rich text", "score", "sfdc campaign", "text")
@@ -83,6 +84,8 @@ class Container:
     folder: RemoteFolder
     campaigns: tuple[RemoteCampaign, ...]
     tokens: tuple[RemoteToken, ...] | None = None  # None: not read (folders)
+    #: ``import --flow``: each campaign's flow and smart list by id (None: not read).
+    logic: Mapping[int, Logic] | None = None
 
 
 @dataclass
@@ -141,7 +144,8 @@ def _under(folder: RemoteFolder, root: RemoteFolder) -> bool:
 
 
 def read_containers(api: ReadApi, paths: Sequence[str], *, recursive: bool = False,
-                    call_count: Callable[[], int] | None = None, workspace: str | None = None) -> ReadResult:
+                    call_count: Callable[[], int] | None = None, workspace: str | None = None,
+                    flow: bool = False) -> ReadResult:
     """Resolve ``paths`` (Marketing Activities paths, as in campaign files) and read them.
 
     The named paths are resolved and browsed by :func:`remote.read_remote` (the planner's own
@@ -182,7 +186,10 @@ def read_containers(api: ReadApi, paths: Sequence[str], *, recursive: bool = Fal
         tokens: tuple[RemoteToken, ...] | None = None
         if _is_program(folder):
             tokens = tuple(RemoteToken(t.name, t.type, t.value) for t in api.tokens_of(ref))
-        result.containers.append(Container(folder, state.in_folder(ref), tokens))
+        logic = None
+        if flow:
+            logic = read_campaign_logic(api, [c.id for c in state.in_folder(ref) if not c.is_system])
+        result.containers.append(Container(folder, state.in_folder(ref), tokens, logic))
     if call_count:
         result.calls = call_count() - start
     else:
@@ -261,7 +268,7 @@ def render_container(container: Container, *, managed: str = "additive",
              f"folder: {_yaml.scalar(folder_with_variables(folder.path, variables or {}))}",
              f"managed: {managed}"]
     lines += _token_lines(container.tokens)
-    lines += _campaign_lines(container.campaigns, environment)
+    lines += _campaign_lines(container.campaigns, environment, container.logic)
     return "\n".join(lines) + "\n"
 
 
@@ -299,7 +306,8 @@ def id_text(campaign_id: int, environment: str = "") -> str:
     return f"{{{_yaml.scalar(environment)}: {campaign_id}}}" if environment else str(campaign_id)
 
 
-def _campaign_lines(campaigns: tuple[RemoteCampaign, ...], environment: str = "") -> list[str]:
+def _campaign_lines(campaigns: tuple[RemoteCampaign, ...], environment: str = "",
+                    logic: Mapping[int, Logic] | None = None) -> list[str]:
     kept: list[RemoteCampaign] = []
     system: list[RemoteCampaign] = []
     notes: list[str] = []
@@ -325,8 +333,19 @@ def _campaign_lines(campaigns: tuple[RemoteCampaign, ...], environment: str = ""
             lines.append(f"    description: {_text(campaign.description)}")
         if campaign.type == "trigger":
             lines.append(f"    active: {_yaml.scalar(campaign.is_active)}")
-        expect = ", ".join(f"{k}: {v}" for k, v in _expect(campaign))
-        lines.append(f"    expect: {{{expect}}}")
+        known = (logic or {}).get(campaign.id)
+        if known is None:
+            expect = ", ".join(f"{k}: {v}" for k, v in _expect(campaign))
+            lines.append(f"    expect: {{{expect}}}")
+            continue
+        lines.append("    expect:")
+        lines += [f"      {k}: {v}" for k, v in _expect(campaign)]
+        if known.get("smart_list") is not None:
+            lines += smart_list_lines(known["smart_list"], "      ", _text)
+        if known.get("flow") is not None:
+            lines += flow_lines(known["flow"], "    ", _text)
+        else:
+            lines.append("    # flow left out: the instance answered without it")
     if system:
         lines.append("# System campaigns left out: Marketo manages them and marketo-sync never changes them")
         lines += [f"#   {_comment(c.name)} (id {c.id})" for c in system]
