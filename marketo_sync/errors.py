@@ -37,7 +37,9 @@ Exceptions that never leave their module (internal signals, not errors the user 
 (client/envelope.py), turned into the classes above by the client; ``FileRefused`` and
 ``_Refused`` (desired/yaml_loader.py: a file or construct the loader will not read), reported as
 located :class:`ValidationError` reasons; ``Skip`` (conformance/steps.py: a step that cannot run
-here), recorded as a skipped step. The emulator is a separate
+here), recorded as a skipped step; ``Unbound`` (apply/programs.py: a change in a folder or
+program that an earlier change of the plan did not create), recorded as a failed change. The
+emulator is a separate
 program with its own: ``MarketoApiError`` and ``HttpFailure`` (emulator/exceptions.py), ``RouteError``
 (emulator/urls.py), ``SeedError`` (emulator/seed.py), ``RuleSpecError`` (emulator/rules.py) and
 the AJO emulator's ``_Refusal`` (emulator/ajo.py); they become Marketo-shaped answers on the wire.

@@ -31,13 +31,15 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any
+from typing import Any, cast
 
 from marketo_sync.apply.flows import apply_flow
 from marketo_sync.apply.journal import Journal
+from marketo_sync.apply.programs import Binder, Unbound, run_container
 from marketo_sync.apply.reads import WriteApi, campaigns_in
 from marketo_sync.apply.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN, Outcome, scrub
 from marketo_sync.apply.verify import check
+from marketo_sync.client.protocols import ProgramWriteApi
 from marketo_sync.errors import (
     ApiError,
     AuthError,
@@ -52,6 +54,7 @@ from marketo_sync.plan.changes import (
     CampaignChange,
     Change,
     CloneCampaign,
+    ContainerChange,
     CreateCampaign,
     DeactivateCampaign,
     DeleteCampaign,
@@ -98,6 +101,7 @@ class Applier:
         self._lock = threading.Lock()
         self._started = 0
         self._running: dict[Future[Outcome], Change] = {}
+        self.binder = Binder(api, plan)
 
     # -- orchestration ---------------------------------------------------------------------
     def run(self) -> list[Outcome]:
@@ -165,7 +169,8 @@ class Applier:
                 return Outcome(change, SKIPPED, message=f"depends on {dep}, which is not in the plan")
             if outcome.status != APPLIED:
                 return Outcome(change, SKIPPED, message=f"depends on {dep}, which {outcome.status_text}")
-        if isinstance(change, CampaignChange) and not _creates(change) and self._target_id(change) is None:
+        if isinstance(change, CampaignChange) and not _creates(change) and self._target_id(change) is None \
+                and not self.binder.is_brought(change):
             return Outcome(change, SKIPPED, message=f"no campaign id: {change.target_from or 'none'} did not "
                                                     "produce one")
         return None
@@ -197,14 +202,23 @@ class Applier:
         change = outcome.change
         self.journal.change(
             key=change.key, action=change.ACTION, status=outcome.status,
-            campaign=change.campaign.as_dict() if isinstance(change, CampaignChange) else None,
+            campaign=change.campaign.as_dict() if isinstance(change, CampaignChange)
+            else change.container.as_dict() if isinstance(change, ContainerChange) else None,
             token=change.token.as_dict() if isinstance(change, TokenChange) else None,
             id=outcome.id, code=outcome.code, message=outcome.message, note=outcome.note)
 
     # -- one change ------------------------------------------------------------------------
     def _execute(self, change: Change) -> Outcome:
+        try:
+            change = self.binder.bind(change, self.outcomes)
+        except Unbound as error:
+            return Outcome(change, FAILED, message=str(error))
+        except ApiError as error:
+            return Outcome(change, FAILED, code=error.code, message=scrub(f"could not bind: {error.message}"))
         campaign_id = self._target_id(change) if isinstance(change, CampaignChange) else None
         try:
+            if isinstance(change, ContainerChange):
+                return run_container(cast(ProgramWriteApi, self.api), change)
             return self._do(change, campaign_id)
         except FATAL as error:
             self.stop(f"Marketo error {error.code}: {error.message}")

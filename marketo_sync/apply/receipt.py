@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from marketo_sync.plan.changes import CampaignChange, Change, TokenChange
+from marketo_sync.plan.changes import CampaignChange, Change, ContainerChange, TokenChange
 
 FORMAT_VERSION = "1"
 
@@ -34,7 +34,8 @@ FINAL_STATUSES = (APPLIED, FAILED, SKIPPED, UNKNOWN)
 
 @dataclass
 class Outcome:
-    """The result of one change. ``id`` is the campaign id acted on or produced."""
+    """The result of one change. ``id`` is the campaign id acted on or produced (for a folder
+    or program change, the folder or program id)."""
 
     change: Change
     status: str
@@ -60,6 +61,8 @@ class Outcome:
             out["campaign"] = self.change.campaign.as_dict()
         elif isinstance(self.change, TokenChange):
             out["token"] = self.change.token.as_dict()
+        elif isinstance(self.change, ContainerChange):
+            out["container"] = self.change.container.as_dict()
         out.update({"id": self.id, "code": self.code, "message": self.message, "note": self.note})
         return out
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from marketo_sync.apply.flows import verify_flows
+from marketo_sync.apply.programs import container_fields
 from marketo_sync.apply.reads import WriteApi, campaign_by_id, campaigns_in, differs, is_resolved, tokens_of
 from marketo_sync.apply.receipt import APPLIED, Difference, Outcome, scrub
+from marketo_sync.client.protocols import ProgramWriteApi
 from marketo_sync.errors import ApiError
-from marketo_sync.plan.changes import CampaignChange, Change, TokenChange, target_text
+from marketo_sync.plan.changes import CampaignChange, Change, ContainerChange, TokenChange, target_text
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote.state import RemoteCampaign
 
@@ -66,6 +68,7 @@ def verify(api: WriteApi, outcomes: Iterable[Outcome], *,
     outcomes = list(outcomes)  # read twice: campaigns and tokens, then flows
     campaigns: dict[int, _Expected] = {}
     tokens: dict[tuple[FolderRef, str], _Expected] = {}
+    containers: list[Outcome] = []
     for outcome in outcomes:
         if outcome.status != APPLIED:
             continue
@@ -75,6 +78,9 @@ def verify(api: WriteApi, outcomes: Iterable[Outcome], *,
                                       _Expected(target_text(change), change.token.folder_ref))
             entry.verify = dict(change.verify)
             entry.keys.append(change.key)
+            continue
+        if isinstance(change, ContainerChange):
+            containers.append(outcome)
             continue
         assert isinstance(change, CampaignChange)
         campaign_id = outcome.id if outcome.id is not None else change.campaign.id
@@ -121,5 +127,16 @@ def verify(api: WriteApi, outcomes: Iterable[Outcome], *,
                                           scrub(f"{error.code}: {error.message}"), keys))
             continue
         differences.extend(_compare(entry.target, entry.verify, read_tokens[folder].get(name), keys))
+    for outcome in containers:
+        container = outcome.change
+        assert isinstance(container, ContainerChange)
+        try:
+            fields_now = container_fields(cast(ProgramWriteApi, api), container, outcome.id)
+        except ApiError as error:
+            differences.append(Difference(target_text(container, outcome.id), "read back", "readable",
+                                          scrub(f"{error.code}: {error.message}"), (container.key,)))
+            continue
+        differences.extend(_compare(target_text(container, outcome.id), dict(container.verify), fields_now,
+                                    (container.key,)))
     flows, flow_differences = verify_flows(api, outcomes)
-    return len(campaigns) + len(tokens) + flows, differences + flow_differences
+    return len(campaigns) + len(tokens) + len(containers) + flows, differences + flow_differences

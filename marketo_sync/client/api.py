@@ -13,6 +13,7 @@ returns one record or ``None`` (never Marketo's one-element ``result`` list), an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -200,6 +201,19 @@ class MarketoApi(FlowApiMixin):
         self.client.request("POST", f"{ASSET}/smartCampaign/{int(campaign_id)}/deactivate.json",
                             idempotent=False)
 
+    # -- programs: writes (form-encoded) -----------------------------------------------
+
+    def back_off(self, retry: int) -> None:
+        """Wait before resending a write that was looked up first (see ``MarketoClient.back_off``)."""
+        self.client.back_off(retry)
+
+    def update_program(self, program_id: int, *, name: str | None = None,
+                       description: str | None = None) -> Row:
+        """POST program/{id}.json, form (name/description). Idempotent: sets values."""
+        form = _drop_none({"name": name, "description": description})
+        return self._one_row(self.client.request("POST", f"{ASSET}/program/{int(program_id)}.json", form=form,
+                                                 idempotent=True))
+
     # -- tokens: writes (form-encoded) ---------------------------------------------------
 
     def set_token(self, folder: FolderRef, *, name: str, type: str, value: str) -> None:
@@ -255,15 +269,18 @@ class MarketoApi(FlowApiMixin):
         return self._get(f"{ASSET}/programs.json", offset=offset, maxReturn=max_return)
 
     def create_program(self, *, name: str, folder: FolderRef, type: str, channel: str,
-                       description: str | None = None) -> Row:
-        """POST programs.json, form (name, folder, type, channel required). Not idempotent."""
+                       description: str | None = None, tags: Sequence[tuple[str, str]] = ()) -> Row:
+        """POST programs.json, form (name, folder, type, channel required; ``tags`` as a JSON array of
+        ``{tagType, tagValue}``). Not idempotent."""
         form = _drop_none({"name": name, "folder": folder.to_json(), "type": type, "channel": channel,
-                           "description": description})
+                           "description": description,
+                           "tags": json.dumps([{"tagType": k, "tagValue": v} for k, v in tags]) if tags else None})
         return self._one_row(self.client.request("POST", f"{ASSET}/programs.json", form=form, idempotent=False))
 
     def clone_program(self, program_id: int, *, name: str, folder: FolderRef,
                       description: str | None = None) -> Row:
-        """POST program/{id}/clone.json, form (name globally unique). Not idempotent."""
+        """POST program/{id}/clone.json, form (name globally unique). Not idempotent: a lost answer
+        (719, a lock wait timeout, included) is an unknown outcome."""
         form = _drop_none({"name": name, "folder": folder.to_json(), "description": description})
         return self._one_row(self.client.request("POST", f"{ASSET}/program/{int(program_id)}/clone.json",
                                                  form=form, idempotent=False))

@@ -76,6 +76,7 @@ class MarketoClient:
                                     read_timeout=settings.read_timeout, session=session)
         self._limiter = Limiter(self.limits, clock=clock, sleep=sleep)
         self._auth = TokenCache(self._fetch_token, clock=clock, on_renewal=lambda: self._count(reauths=1))
+        self._sleep = sleep
         self._loop = RetryLoop(self.retry, sleep=sleep, clock=clock, log=log,
                                on_retry=lambda: self._count(retries=1))
         self._stats_lock = threading.Lock()
@@ -85,6 +86,14 @@ class MarketoClient:
 
     def __repr__(self) -> str:
         return f"<MarketoClient {self.settings.instance}>"
+
+    def back_off(self, retry: int) -> None:
+        """Wait as the retry policy waits before retry number ``retry`` (1 for the first).
+
+        For callers that must look before they resend a non-idempotent write themselves (a
+        program clone after Marketo's 719 lock wait timeout): the wait stays in the client.
+        """
+        self._sleep(self.retry.backoff(retry))
 
     # -- lifecycle -------------------------------------------------------------------
 

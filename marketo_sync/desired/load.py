@@ -24,7 +24,9 @@ from marketo_sync.desired import schema
 from marketo_sync.desired import yaml_loader as _yaml
 from marketo_sync.desired.flow import parse_flow
 from marketo_sync.desired.model import (
+    CreatableFolder,
     DesiredCampaign,
+    DesiredProgram,
     DesiredState,
     DesiredToken,
     Location,
@@ -71,7 +73,8 @@ def load_desired(paths: Iterable[Path | str], *, root: Path | None = None,
         reasons.append(f"no campaign files found: looked for {' and '.join(_PATTERNS)} in {looked}")
     if reasons:
         raise ValidationError(reasons)
-    return DesiredState(campaigns=tuple(loader.campaigns), folders=tuple(loader.folders),
+    return DesiredState(programs=tuple(loader.programs), create_folders=tuple(loader.create_folders),
+                        campaigns=tuple(loader.campaigns), folders=tuple(loader.folders),
                         tokens=tuple(loader.tokens), files=tuple(loader.files))
 
 
@@ -152,6 +155,9 @@ class _Loader:
         self.folders: list[ManagedFolder] = []
         self.tokens: list[DesiredToken] = []
         self.files: list[str] = []
+        self.programs: list[DesiredProgram] = []
+        self.create_folders: list[CreatableFolder] = []
+        self.seen_programs: dict[str, _First] = {}
         self.seen_campaigns: dict[tuple[Any, ...], _First] = {}
         self.seen_ids: dict[int, _First] = {}
         self.seen_tokens: dict[tuple[Any, ...], _First] = {}
@@ -238,6 +244,17 @@ class _Loader:
         if "folder" in document and not broken("folder"):
             default = _parent(document["folder"])
 
+        if "program" in document and not broken("program"):
+            self._program(document["program"], default, at(["program"]), problem)
+        if document.get("create_folder") is True and not broken("create_folder"):
+            if isinstance(default, str):
+                self.create_folders.append(CreatableFolder(default, at(["create_folder"])))
+            elif default is not None:
+                problem("`create_folder` creates the folders of a path, and the file's `folder` is an id",
+                        ["create_folder"])
+            elif "folder" not in document:
+                problem("`create_folder` applies to the file's `folder`, and this file has none", ["create_folder"])
+
         if "managed" in document and not broken("managed"):
             if default is None:
                 if "folder" not in document:
@@ -268,6 +285,40 @@ class _Loader:
                 continue
             self._campaign(raw, folder, at(path), problem, path)
         return problems
+
+    def _program(self, raw: _yaml.ContextDict, folder: ParentSpec | None, location: Location,
+                 problem: Any) -> None:
+        """The ``program:`` block: what the schema cannot say (needs a path; template or type)."""
+        if not isinstance(folder, str):
+            problem("`program` declares the program that the file's `folder` names, so `folder` must be "
+                    "the program's path (Marketing Activities/…/Program Name)", ["program"])
+            return
+        template = raw.get("template")
+        if isinstance(template, str):
+            template = normalise_path(template)
+        elif isinstance(template, Mapping):
+            template = int(template["id"])
+        kind, channel = raw.get("type"), raw.get("channel")
+        if template is not None and (kind is not None or channel is not None):
+            key = "type" if kind is not None else "channel"
+            problem(f"`{key}` is used only when the program is created without a template (a clone keeps "
+                    "its template's type and channel): remove it or the template", ["program", key])
+            return
+        if template is None and (kind is None) != (channel is None):
+            missing = "channel" if channel is None else "type"
+            problem(f"a program created without a template needs both `type` and `channel`; `{missing}` is "
+                    "missing", ["program"])
+            return
+        key = folder.casefold()
+        first = self.seen_programs.get(key)
+        if first is not None:
+            problem(f"program {folder!r} is declared twice: here and at {first.location}", ["program"])
+            return
+        self.seen_programs[key] = _First(location)
+        tags = tuple((str(k), str(v)) for k, v in (raw.get("tags") or {}).items())
+        self.programs.append(DesiredProgram(
+            path=folder, location=location, template=template, type=kind, channel=channel,
+            description=raw.get("description"), tags=tags, id=raw.get("id")))
 
     def _managed(self, folder: ParentSpec, mode: str, location: Location, problem: Any) -> None:
         key = parent_key(folder)

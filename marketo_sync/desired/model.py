@@ -82,6 +82,37 @@ class DesiredToken:
 
 
 @dataclass(frozen=True)
+class DesiredProgram:
+    """The program a file declares as its container (the ``program:`` block).
+
+    ``path`` is the file's ``folder`` (the program's own path). A missing program is cloned
+    from ``template`` (a path or a program id) or, without one, created from ``type`` and
+    ``channel``; ``None`` for ``description`` means "not managed".
+    """
+
+    path: str
+    location: Location
+    template: str | int | None = None
+    type: str | None = None
+    channel: str | None = None
+    description: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # (tag type, tag value), sent on create
+    id: int | None = None                   # pins identity: a different remote name is a rename
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class CreatableFolder:
+    """A folder path whose missing plain folders may be created (``create_folder: true``)."""
+
+    path: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class DesiredState:
     """Everything the files declare, validated."""
 
@@ -89,3 +120,5 @@ class DesiredState:
     folders: tuple[ManagedFolder, ...] = ()
     tokens: tuple[DesiredToken, ...] = ()
     files: tuple[str, ...] = ()
+    programs: tuple[DesiredProgram, ...] = ()
+    create_folders: tuple[CreatableFolder, ...] = ()

@@ -38,6 +38,8 @@ from marketo_sync.refs import FolderRef
 
 #: Phases in apply order: tokens, creates and clones, updates, deactivations,
 #: activations, deletions.
+PHASE_FOLDERS = -2
+PHASE_PROGRAMS = -1
 PHASE_TOKENS = 0
 PHASE_CREATE = 1
 PHASE_UPDATE = 2
@@ -46,6 +48,8 @@ PHASE_ACTIVATE = 4
 PHASE_DELETE = 5
 
 PHASE_NAMES: dict[int, str] = {
+    PHASE_FOLDERS: "folders",
+    PHASE_PROGRAMS: "programs",
     PHASE_TOKENS: "tokens",
     PHASE_CREATE: "create",
     PHASE_UPDATE: "update",
@@ -150,7 +154,7 @@ class Change:
     @property
     def sort_key(self) -> tuple[int, str, str, str]:
         """Phase first, then folder path and name, so plans read in a stable order."""
-        target = getattr(self, "campaign", None) or getattr(self, "token", None)
+        target = getattr(self, "campaign", None) or getattr(self, "token", None) or getattr(self, "container", None)
         folder = getattr(target, "folder", "")
         name = getattr(target, "name", "")
         return (self.ORDER, folder, name, self.key)
@@ -174,8 +178,10 @@ class Change:
             if f.name not in data:
                 continue
             value = data[f.name]
-            if f.name in ("campaign", "template", "source") and value is not None:
+            if f.name in ("campaign", "template", "source", "container") and value is not None:
                 value = CampaignRef.from_dict(value)
+            elif f.name == "placeholder" and value is not None:
+                value = FolderRef.parse(value)
             elif f.name == "token" and value is not None:
                 value = TokenRef.from_dict(value)
             elif f.name in ("depends_on", "operations"):
@@ -333,6 +339,66 @@ class DeleteToken(TokenChange):
     SYMBOL: ClassVar[str] = "-"
 
 
+@dataclass(frozen=True, kw_only=True)
+class ContainerChange(Change):
+    """A change to a folder or a program (issue 10), applied before tokens and campaigns.
+
+    ``container`` names it like a campaign: parent path (``folder``), ``name``, the parent's
+    ref (``folder_ref``) and its own id (``None`` while it does not exist). ``placeholder`` is
+    the ref (negative id) by which later changes of the plan address a container that this
+    change creates: apply replaces it by the real id once this change has applied.
+    """
+
+    container: CampaignRef
+    placeholder: FolderRef | None = None
+
+    @property
+    def path(self) -> str:
+        return self.container.path
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateFolder(ContainerChange):
+    """Create a plain Marketing Activities folder on the path of a declared program (or of a
+    file with ``create_folder: true``)."""
+
+    ACTION: ClassVar[str] = "create-folder"
+    ORDER: ClassVar[int] = PHASE_FOLDERS
+    SYMBOL: ClassVar[str] = "+"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateProgram(ContainerChange):
+    """Create an empty program: ``after`` holds name, type, channel, description and tags."""
+
+    ACTION: ClassVar[str] = "create-program"
+    ORDER: ClassVar[int] = PHASE_PROGRAMS
+    SYMBOL: ClassVar[str] = "+"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloneProgram(ContainerChange):
+    """Clone the ``template`` program (campaigns, My Tokens, folders, local assets) into the
+    parent folder under ``container.name``. Not idempotent: apply looks the name up before
+    any retry, so there is never a second program."""
+
+    ACTION: ClassVar[str] = "clone-program"
+    ORDER: ClassVar[int] = PHASE_PROGRAMS
+    SYMBOL: ClassVar[str] = "+"
+
+    template: CampaignRef
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateProgram(ContainerChange):
+    """Update an existing program's description (and name, for a pinned id). Programs are
+    never deleted by marketo-sync."""
+
+    ACTION: ClassVar[str] = "update-program"
+    ORDER: ClassVar[int] = PHASE_PROGRAMS
+    SYMBOL: ClassVar[str] = "~"
+
+
 def target_text(change: Change, campaign_id: int | None = None) -> str:
     """``Folder/…/Name (id 123)`` or ``Folder {{my.Token}}``: how messages name a change's target.
 
@@ -340,17 +406,21 @@ def target_text(change: Change, campaign_id: int | None = None) -> str:
     """
     if isinstance(change, TokenChange):
         return f"{change.token.folder} {{{{my.{change.token.name}}}}}"
-    if not isinstance(change, CampaignChange):
+    if isinstance(change, ContainerChange):
+        ref = change.container
+    elif isinstance(change, CampaignChange):
+        ref = change.campaign
+    else:
         return change.key
-    ref = change.campaign
     shown = campaign_id if campaign_id is not None else ref.id
     return f"{ref.path} (id {shown})" if shown is not None else ref.path
 
 
 CHANGE_CLASSES: dict[str, type[Change]] = {
     cls.ACTION: cls
-    for cls in (CreateCampaign, CloneCampaign, ReplaceCampaign, UpdateCampaign, EditFlow, DeactivateCampaign,
-                ActivateCampaign, DeleteCampaign, SetToken, DeleteToken)
+    for cls in (CreateFolder, CreateProgram, CloneProgram, UpdateProgram, CreateCampaign, CloneCampaign,
+                ReplaceCampaign, UpdateCampaign, EditFlow, DeactivateCampaign, ActivateCampaign, DeleteCampaign,
+                SetToken, DeleteToken)
 }
 
 #: Every action, in phase order (for summaries and docs).

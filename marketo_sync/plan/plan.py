@@ -273,6 +273,9 @@ class Plan:
             live = sum(1 for ch in self.changes if ch.ACTION == "flow" and getattr(ch, "live", False))
             parts.insert(2, f"{c['flow']} flow{'s' if c['flow'] != 1 else ''} to edit"
                             + (f" ({live} live)" if live else ""))
+        containers = c["create-folder"] + c["create-program"] + c["clone-program"] + c["update-program"]
+        if containers:
+            parts.insert(0, f"{containers} program/folder change{'s' if containers != 1 else ''}")
         tokens = c["set-token"] + c["delete-token"]
         if tokens:
             parts.append(f"{tokens} token change{'s' if tokens != 1 else ''}")

@@ -56,6 +56,7 @@ from marketo_sync.plan.changes import (
 from marketo_sync.plan.logic import logic_of
 from marketo_sync.plan.logic_plan import plan_flow, smart_list_drift
 from marketo_sync.plan.plan import ApiCost, Observation, Plan
+from marketo_sync.plan.programs import bind, plan_containers
 from marketo_sync.plan.rules import compare, flow_compared
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote import strategy
@@ -669,8 +670,22 @@ class _Named:
 
 
 def diff(desired: DesiredState, remote: RemoteState, options: PlanOptions | None = None) -> Plan:
-    """The plan that makes ``remote`` match ``desired``; raises :class:`PlanErrors` on any error."""
-    return _Planner(desired, remote, options or PlanOptions()).run()
+    """The plan that makes ``remote`` match ``desired``; raises :class:`PlanErrors` on any error.
+
+    Declared folders and programs are planned first (:mod:`marketo_sync.plan.programs`); the
+    campaigns and tokens are then planned against the instance as it will be after them.
+    """
+    containers = plan_containers(desired, remote)
+    planner = _Planner(desired, containers.remote, options or PlanOptions())
+    planner.changes.extend(containers.changes)
+    try:
+        plan = planner.run()
+    except PlanErrors as failed:
+        repeated = tuple(f"unknown folder {path!r} " for path in containers.failed)
+        raise PlanErrors(containers.errors + [r for r in failed.reasons if not r.startswith(repeated)]) from None
+    if containers.errors:
+        raise PlanErrors(containers.errors)
+    return bind(plan, containers)
 
 
 def describe_spec(spec: ParentSpec) -> str:

@@ -44,6 +44,7 @@ from marketo_sync.plan.rules import fingerprint
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote import strategy
 from marketo_sync.remote.read_logic import read_logic
+from marketo_sync.remote.programs import program_specs, read_programs
 from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
@@ -82,7 +83,8 @@ def read_remote(api: ReadApi, desired: DesiredState, *,
     start = call_count() if call_count else 0
     state = RemoteState(workspace=workspace)
     reader: Any = counter
-    _resolve_folders(reader, state, _referenced_specs(desired))
+    _resolve_folders(reader, state, [*_referenced_specs(desired), *program_specs(desired)])
+    read_programs(reader, state, desired)
     _read_campaigns(reader, state, desired, concurrency, remembered_campaigns)
     _read_templates(reader, state, desired)
     _read_tokens(reader, state, desired)

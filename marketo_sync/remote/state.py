@@ -187,6 +187,30 @@ class RemoteToken:
     value: str
 
 
+@dataclass(frozen=True)
+class RemoteProgram:
+    """A program record as read (``program/{id}.json``, ``program/byName.json``)."""
+
+    id: int
+    name: str
+    description: str = ""
+    type: str = ""
+    channel: str = ""
+    parent: FolderRef | None = None
+    parent_name: str = ""
+    workspace: str = ""
+
+    @classmethod
+    def from_record(cls, record: Record) -> RemoteProgram:
+        folder = record.get("folder")
+        parent = FolderRef.parse_or_none(folder)
+        return cls(id=int(record["id"]), name=str(record.get("name", "")),
+                   description=normalise_description(record.get("description")),
+                   type=str(record.get("type") or ""), channel=str(record.get("channel") or ""), parent=parent,
+                   parent_name=str(folder.get("folderName", "")) if isinstance(folder, Mapping) else "",
+                   workspace=str(record.get("workspace") or ""))
+
+
 @dataclass
 class RemoteState:
     """What the planner knows of the instance. Absent keys mean "not read", not "absent"."""
@@ -211,6 +235,10 @@ class RemoteState:
     smart_lists: dict[int, Record] = field(default_factory=dict)
     #: The flow-step catalogue, read when a file declares a ``flow``; None when not read.
     flow_catalogue: FlowCatalogue | None = None
+    #: Program records by id: declared programs that exist, and templates of missing ones.
+    programs: dict[int, RemoteProgram] = field(default_factory=dict)
+    #: By-name look-ups of the programs to create (``None``: no program has the name).
+    program_names: dict[str, RemoteProgram | None] = field(default_factory=dict)
     read_calls: int = 0
     #: The environment's workspace (None: not named) and, for a path not resolved because it
     #: is only in other workspaces (or in several, none named), those workspaces.

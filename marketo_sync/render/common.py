@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from marketo_sync.plan.changes import CampaignChange, Change, TokenChange, target_text
+from marketo_sync.plan.changes import CampaignChange, Change, ContainerChange, TokenChange, target_text
 
 __all__ = ["cell", "code", "id_suffix", "md_inline", "md_link", "target_of", "value_text"]
 
@@ -31,7 +31,9 @@ def target_of(change: Change, *, with_id: bool = True) -> str:
     """``Folder/…/Name (id 123)`` or ``Folder {{my.Token}}``; ``with_id=False`` omits the id."""
     if isinstance(change, CampaignChange) and not with_id:
         return change.campaign.path
-    if isinstance(change, CampaignChange | TokenChange):
+    if isinstance(change, ContainerChange) and not with_id:
+        return change.container.path
+    if isinstance(change, CampaignChange | TokenChange | ContainerChange):
         return target_text(change)
     return change.key
 

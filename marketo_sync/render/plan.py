@@ -17,6 +17,9 @@ from marketo_sync.plan.changes import (
     CampaignChange,
     Change,
     CloneCampaign,
+    CloneProgram,
+    ContainerChange,
+    CreateProgram,
     Drift,
     ReplaceCampaign,
     Unmanaged,
@@ -33,11 +36,13 @@ MARKDOWN_BUDGET = 60_000
 SYMBOLS: dict[str, str] = {
     "create": "+", "clone": "+", "update": "~", "flow": "~", "activate": "▶", "deactivate": "■",
     "delete": "-", "replace": "±", "set-token": "~", "delete-token": "-",
+    "create-folder": "+", "create-program": "+", "clone-program": "+", "update-program": "~",
 }
 
 _COLOURS: dict[str, str] = {
     "create": "32", "clone": "32", "update": "33", "flow": "33", "activate": "36", "deactivate": "33",
     "delete": "31", "replace": "35", "set-token": "33", "delete-token": "31", "drift": "31",
+    "create-folder": "32", "create-program": "32", "clone-program": "32", "update-program": "33",
     "bold": "1", "dim": "2",
 }
 
@@ -64,16 +69,23 @@ def details_of(change: Change, *, value: Format = value_text, path: Format = _pl
         operations = len(getattr(change, "operations", ()))
         lines.append(f"{operations} step operation{'s' if operations != 1 else ''}"
                      + ("; LIVE: the campaign is active" if getattr(change, "live", False) else ""))
+    if isinstance(change, CloneProgram):
+        lines.append(f"from template program {path(change.template.path)} (id {change.template.id}); brings its "
+                     "campaigns (inactive), My Tokens, folders and local assets")
+    if isinstance(change, CreateProgram):
+        lines.append(f"type {value(after.get('type'))}, channel {value(after.get('channel'))}; empty")
+    if isinstance(change, ContainerChange) and change.container.folder_ref.id < 0:
+        lines.append("in the folder created above")
     if isinstance(change, ReplaceCampaign):
         lines.append(f"replace: clone {path(change.source.path)} (id {change.source.id}) into "
                      f"{path(change.campaign.folder)}, delete the old; the campaign id changes")
-    if change.ACTION in ("create", "clone", "replace"):
+    if change.ACTION in ("create", "clone", "replace", "create-program", "clone-program"):
         if "description" in after:
             lines.append(f"description: {value(after['description'])}")
     elif change.ACTION in ("activate", "deactivate") and isinstance(change, CampaignChange) \
             and change.campaign.id is None:
-        lines.append("once the campaign above exists")
-    elif change.ACTION in ("update", "set-token", "activate", "deactivate"):
+        lines.append("once the campaign above exists" if change.target_from else "once the program above brings it")
+    elif change.ACTION in ("update", "set-token", "activate", "deactivate", "update-program"):
         order = ["name", "description", "type", "value", "isActive"]
         for key in sorted(set(before) | set(after), key=lambda k: (order.index(k) if k in order else 99, k)):
             if before.get(key) == after.get(key) and key in before:
@@ -141,7 +153,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         out.append("")
         for change in plan.changes:
             symbol = SYMBOLS[change.ACTION]
-            out.append(paint(change.ACTION, f"  {symbol} {change.ACTION:<12} {target_of(change)}"))
+            source = f" from {change.template.path}" if isinstance(change, CloneProgram) else ""
+            out.append(paint(change.ACTION, f"  {symbol} {change.ACTION:<12} {target_of(change)}{source}"))
             for line in details_of(change) + logic_lines(change):
                 out.append(f"      {line}")
             if change.depends_on:
@@ -188,7 +201,8 @@ def ui_link(plan: Plan, campaign_id: int | None) -> str:
 
 def _change_row(plan: Plan, change: Change) -> str:
     details = "; ".join(details_of(change, value=_md_value, path=_md_path))
-    campaign_id = change.campaign.id if isinstance(change, CampaignChange) else None
+    campaign_id = change.campaign.id if isinstance(change, CampaignChange) else \
+        change.container.id if isinstance(change, ContainerChange) else None
     return (f"| {SYMBOLS[change.ACTION]} | {change.ACTION} | {_md_path(target_of(change, with_id=False))}"
             f"{id_suffix(campaign_id)}{ui_link(plan, campaign_id)} | {details} |")
 
