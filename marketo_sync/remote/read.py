@@ -43,8 +43,8 @@ from marketo_sync.desired.model import DesiredState, ParentSpec
 from marketo_sync.plan.rules import fingerprint
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote import strategy
-from marketo_sync.remote.read_logic import read_logic
 from marketo_sync.remote.programs import program_specs, read_programs
+from marketo_sync.remote.read_logic import read_logic
 from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
