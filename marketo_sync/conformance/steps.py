@@ -578,7 +578,7 @@ def program_create(ctx: Context, check: Check) -> str:
     program_type, channel = _program_type_and_channel(ctx)
     _make_program(ctx, check, "program", lambda name: ctx.api.create_program(
         name=name, folder=folder, type=program_type, channel=channel), "program create")
-    return f"a {program_type} program"  # the channel is the instance's: not in the report
+    return f"{program_type} program"  # the channel is the instance's: not in the report
 
 
 def program_clone(ctx: Context, check: Check) -> None:

@@ -30,6 +30,17 @@ EMAIL_PROGRAM_PARENTS = ("Default", "Event", "Event with Webinar")
 CHANGE_PROGRAM_STATUS = 104  # flow action id; a channel change is refused while a step uses it (1173)
 
 
+#: The channel catalogue of ``channels.json``: (name, applicableProgramType), as a fresh
+#: subscription ships them (channels.md shows the record shape, ``"applicableProgramType": "program"``).
+DEFAULT_CHANNELS = (("Blog", "program"), ("Content", "program"), ("Email Blast", "program"),
+                    ("Online Advertising", "program"), ("Webinar", "event"), ("Tradeshow", "event"),
+                    ("Nurture", "nurture"), ("Email Send", "email"))
+#: The applicableProgramType of a program type (a seeded program's channel joins the catalogue).
+CHANNEL_PROGRAM_TYPES = {"Default": "program", "Event": "event", "Event with Webinar": "event",
+                         "Engagement": "nurture", "Email": "email"}
+PROGRESSION = (("Not in Program", 0, False), ("Member", 10, False), ("Engaged", 20, True))
+
+
 def _initial_status(program_type: str) -> str:
     """Engagement programs start ``off``, email programs ``unlocked``; the rest have no status."""
     return {"Engagement": "off", "Email": "unlocked"}.get(program_type, "")
@@ -77,6 +88,24 @@ class ProgramsMixin(LeadDbMixin):
     def _subtree(self, key: FolderKey) -> list[Container]:
         """The container and every container below it."""
         return [self._containers[key], *(node for node, _ in self._descendants(key, 10_000))]
+
+    # -- channels (read only) -----------------------------------------------------------------
+    @atomic
+    def get_channels(self, *, offset: int = 0, max_return: int = 20) -> list[Record]:
+        """``GET /channels.json``: the default catalogue plus any channel a program uses, by name.
+
+        Program create does not check a channel against it (an emulator choice: Adobe documents
+        that a channel applies to one program type, not the error for a mismatch)."""
+        self._paging(offset, max_return)
+        catalogue = dict(DEFAULT_CHANNELS)
+        for program in self._programs():
+            if program.channel and program.channel not in catalogue:
+                catalogue[program.channel] = CHANNEL_PROGRAM_TYPES.get(program.program_type, "program")
+        records = [{"id": index, "name": name, "applicableProgramType": kind,
+                    "progressionStatuses": [{"name": status, "step": step, "description": None, "hidden": False,
+                                             "success": success} for status, step, success in PROGRESSION]}
+                   for index, (name, kind) in enumerate(catalogue.items(), 1)]
+        return records[offset:offset + max_return]
 
     # -- create -------------------------------------------------------------------------------
     @atomic

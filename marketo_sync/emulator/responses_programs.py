@@ -1,4 +1,5 @@
-"""HTTP handlers of the program writes: create, clone, update (metadata) and delete.
+"""HTTP handlers of the program writes: create, clone, update (metadata) and delete; and the
+channel catalogue (``channels.json``) program create takes its channel from.
 
 Same lenient parsing as ``responses.py`` (form, query string or JSON object; ``folder`` as a JSON
 string or marketorestpython's ``{'id': 1, 'type': Folder}``). ``tags`` and ``costs`` are JSON
@@ -17,8 +18,10 @@ from marketo_sync.emulator.exceptions import MarketoApiError
 from marketo_sync.emulator.responses import (
     ApiRequest,
     Body,
+    asset_read,
     asset_write,
     bool_param,
+    int_param,
     parse_folder_ref,
     required_text,
     text_param,
@@ -67,3 +70,8 @@ def update_program(req: ApiRequest, b: MarketoBackend) -> Body:
 
 def delete_program(req: ApiRequest, b: MarketoBackend) -> Body:
     return asset_write(b.delete_program(req.path_int()))
+
+
+def get_channels(req: ApiRequest, b: MarketoBackend) -> Body:
+    return asset_read(b.get_channels(offset=int_param(req, "offset", 0),
+                                     max_return=int_param(req, "maxReturn", 20)))

@@ -57,6 +57,7 @@ _ROUTES: list[tuple[str, dict[str, Handler]]] = [
     (rf"{ASSET}/programs\.json", {"GET": r.browse_programs, "POST": rp.create_program}),
     (rf"{ASSET}/program/{_ID}/clone\.json", {"POST": rp.clone_program}),
     (rf"{ASSET}/program/{_ID}/delete\.json", {"POST": rp.delete_program}),
+    (rf"{ASSET}/channels\.json", {"GET": rp.get_channels}),
     (rf"{LEADDB}/campaigns\.json", {"GET": r.list_campaigns}),
     (rf"{LEADDB}/campaigns/{_ID}\.json", {"GET": r.get_lead_campaign}),
     (rf"{LEADDB}/campaigns/{_ID}/trigger\.json", {"POST": r.request_campaign}),

@@ -228,3 +228,15 @@ def test_a_second_ctrl_c_during_cleanup_lists_what_is_left(make_emulator, run_ki
     assert sorted(x.kind for x in report.left) == ["campaign", "campaign", "folder"]
     assert {x.reason for x in report.left} == {"cleanup interrupted (Ctrl-C)"}
     assert all(x.link and x.link.startswith("https://") for x in report.left)
+
+
+def test_program_channel_comes_from_channels_json_or_else_from_a_program(make_emulator, run_kit):
+    server = make_emulator()
+    report = run_kit(server)
+    create = next(s for s in report.steps if s.name == "program.create")
+    assert create.status == PASS and create.detail == "Default program"  # a "program" channel
+    server.set_quirks(rename_field={"from": "applicableProgramType", "to": "programType"})
+    report = run_kit(server)
+    create = next(s for s in report.steps if s.name == "program.create")
+    assert create.status == PASS and create.detail == "Event program"  # the seeded programs' pair
+    assert any(c["path"] == f"{A}/programs.json" and c["method"] == "GET" for c in server.calls())

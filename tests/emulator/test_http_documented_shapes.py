@@ -108,3 +108,16 @@ def test_call_log_masks_client_id_like_the_secret(emulator, api):
     assert identity and identity[0]["query"] == {"grant_type": "client_credentials", "client_id": "***",
                                                  "client_secret": "***"}
     assert emulator.client_id not in str(calls) and emulator.client_secret not in str(calls)
+
+
+def test_channels_catalogue_as_documented(api):
+    """channels.md: ``{id, name, applicableProgramType, progressionStatuses}``; paged by offset."""
+    channels = api.get(f"{A}/channels.json", maxReturn=200)["result"]
+    by_name = {c["name"]: c for c in channels}
+    assert by_name["Blog"]["applicableProgramType"] == "program"
+    assert by_name["Webinar"]["applicableProgramType"] == "event"  # also the seeded programs' channel
+    assert [s["step"] for s in by_name["Blog"]["progressionStatuses"]] == [0, 10, 20]
+    assert len({c["id"] for c in channels}) == len(channels)
+    second = api.get(f"{A}/channels.json", offset=1, maxReturn=1)["result"]
+    assert second == [channels[1]]
+    assert api.get(f"{A}/channels.json", maxReturn=201)["errors"][0]["code"] == "1003"
