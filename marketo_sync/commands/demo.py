@@ -19,6 +19,8 @@ import argparse
 import dataclasses
 import sys
 import tempfile
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from marketo_sync import operations
@@ -71,12 +73,33 @@ def _heading(text: str) -> None:
     print(f"\n=== {text} ===\n", flush=True)
 
 
+def copy_example_project(into: Path) -> Path:
+    """Copy the example project shipped in the package (``marketo_sync/data/example``: project
+    file, campaigns, seed) to ``into``; returns its project file. This is what lets ``demo`` run
+    from an installed wheel in an empty directory."""
+    def copy(source: Traversable, target: Path) -> None:
+        if source.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            for child in source.iterdir():
+                copy(child, target / child.name)
+        else:
+            target.write_bytes(source.read_bytes())
+
+    copy(resources.files("marketo_sync") / "data" / "example", into)
+    return into / "marketo-sync.yaml"
+
+
 def run(args: argparse.Namespace) -> int:
-    inputs = load_inputs(args.project, args.env, args.campaigns)
-    if args.keep is not None:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        return _demo(inputs, args.keep.resolve())
     with tempfile.TemporaryDirectory(prefix="marketo-sync-demo-") as scratch:
+        project = args.project
+        if project is None and not Path("marketo-sync.yaml").is_file() and not args.campaigns:
+            project = copy_example_project(Path(scratch) / "example")
+            print(f"No marketo-sync.yaml here: running the example project shipped with marketo-sync "
+                  f"(a copy in {project.parent}).")
+        inputs = load_inputs(project, args.env, args.campaigns)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            return _demo(inputs, args.keep.resolve())
         return _demo(inputs, Path(scratch))
 
 

@@ -76,9 +76,12 @@ def run(args: argparse.Namespace) -> int:
     files = importer.build_files(result.containers, managed=args.managed, variables=variables,
                                  schema_ref=schema_ref, environment=environment.name)
     written = importer.write_files(files, out, force=args.force)
+    schema_copy = importer.write_schema_copy(out, schema_ref)
     campaigns = sum(len(f.container.campaigns) for f in files)
     for path in written:
         print(path, file=sys.stdout)
+    if schema_copy is not None:
+        print(f"{schema_copy} (the campaign file schema, for the editors' $schema= modeline)", file=sys.stderr)
     print(f"Read {campaigns} campaign(s) in {len(files)} folder(s)/program(s) ({result.calls} API calls) "
           f"and wrote {len(written)} file(s) to {out}; system campaigns and anything a file cannot express "
           "are listed as comments in the files. `marketo-sync plan` should now show no changes.",

@@ -21,6 +21,7 @@ written as a comment in the file, so nothing disappears silently.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +32,7 @@ from marketo_sync.client.protocols import ReadApi
 from marketo_sync.config import Environment, Project
 from marketo_sync.desired import yaml_loader as _yaml
 from marketo_sync.desired.model import DesiredState, Location, ManagedFolder
+from marketo_sync.desired.schema import schema_path
 from marketo_sync.errors import MarketoSyncError
 from marketo_sync.plan.planner import CAMPAIGN_FOLDER_TYPES
 from marketo_sync.refs import FolderRef
@@ -56,7 +58,7 @@ MAX_TOKEN_NAME = 50
 #: How deep one folder browse goes under a ``--recursive`` root; deeper trees cost one more
 #: browse per folder found at this depth.
 BROWSE_DEPTH = 10
-SCHEMA_URL = "https://github.com/marketo-sync/marketo-sync/schemas/campaigns.schema.json"
+SCHEMA_URL = "https://raw.githubusercontent.com/marketo-sync/marketo-sync/main/schemas/campaigns.schema.json"
 _VARIABLE = re.compile(r"\$(\$?)\{([^}]*)\}")
 
 
@@ -408,21 +410,36 @@ def write_files(files: Sequence[ImportedFile], out: Path, *, force: bool = False
 
 
 def schema_reference(out: Path, project_root: Path) -> str:
-    """The ``$schema=`` target: the project's ``schemas/`` copy relative to ``out``, else the URL."""
+    """The ``$schema=`` target, always one that resolves where the files are written: the
+    project's ``schemas/`` copy relative to ``out`` when there is one, else a copy of the
+    packaged schema written into ``out`` itself (``campaigns.schema.json`` beside the files).
+    ``marketo-sync validate --schema`` prints the packaged schema's path."""
     local = project_root / "schemas" / "campaigns.schema.json"
-    if not local.is_file():
-        return SCHEMA_URL
-    try:
-        import os
+    if local.is_file():
+        try:
+            return Path(os.path.relpath(local.resolve(), out.resolve())).as_posix()
+        except ValueError:  # another drive (Windows)
+            pass
+    return SCHEMA_BESIDE
 
-        return Path(os.path.relpath(local.resolve(), out.resolve())).as_posix()
-    except ValueError:  # another drive (Windows)
-        return SCHEMA_URL
+
+#: The schema copy written beside imported files when the project has no ``schemas/``.
+SCHEMA_BESIDE = "campaigns.schema.json"
+
+
+def write_schema_copy(out: Path, schema_ref: str) -> Path | None:
+    """Write the packaged schema beside the files when ``schema_ref`` points there (see
+    :func:`schema_reference`); called after the files are written, so a failed read leaves nothing."""
+    if schema_ref != SCHEMA_BESIDE:
+        return None
+    target = out / SCHEMA_BESIDE
+    target.write_bytes(schema_path(SCHEMA_BESIDE).read_bytes())
+    return target
 
 
 __all__ = ["Container", "ImportConflict", "ImportRefused", "ImportedFile", "build_files", "escape_variables",
            "file_names", "folder_with_variables", "read_containers", "render_container", "schema_reference",
-           "slug", "write_files"]
+           "slug", "write_files", "write_schema_copy"]
 
 
 def default_output_directory(project: Project) -> Path:

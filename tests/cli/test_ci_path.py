@@ -273,3 +273,44 @@ def test_validate_json_of_valid_files(cli_project):
     assert json.loads(out)["checked"] == [{"environment": "default", "campaigns": 2, "files": 1, "valid": True}]
     code, out, _ = cli_project.run("validate", "--format", "github")
     assert code == 0 and out == "::notice title=marketo-sync validate::2 campaign(s) in 1 file(s): valid\n"
+
+
+# -- 9. packaging: demo anywhere, a $schema= that resolves ------------------------------------------
+
+
+def test_demo_runs_in_an_empty_directory_from_the_packaged_example(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "running the example project shipped with marketo-sync" in out
+    assert "Demo finished: the instance matches the campaign files." in out
+    assert list(tmp_path.iterdir()) == []  # the copy lived in a temporary directory
+
+
+def test_every_packaged_example_file_is_package_data():
+    """What `demo` copies must be in the wheel: pyproject's package-data globs cover it all."""
+    import tomllib
+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["marketo_sync"]
+    package = ROOT / "marketo_sync"
+    covered = {p for g in globs for p in package.glob(g)}
+    import os
+
+    shipped = {Path(top) / name for top, _, names in os.walk(package / "data" / "example", followlinks=True)
+               for name in names}
+    assert shipped and shipped <= covered
+    assert {p.relative_to(package / "data" / "example").as_posix() for p in shipped} >= {
+        "marketo-sync.yaml", "examples/instance.yaml", "campaigns/operational.yaml"}
+
+
+def test_import_without_a_schemas_directory_writes_the_schema_beside_the_files(emulator, cli_project):
+    cli_project.connect(emulator)
+    code, _, err = cli_project.run("import", OPERATIONAL, "--out", "adopted")
+    assert code == 0, err
+    written = cli_project.root / "adopted" / "operational.yaml"
+    first = written.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=campaigns.schema.json"
+    schema = written.parent / "campaigns.schema.json"  # resolves where the file is written
+    assert json.loads(schema.read_text(encoding="utf-8"))["$schema"].startswith("https://json-schema.org/")
+    assert cli_project.run("validate", "--campaigns", "adopted")[0] == 0  # the .json is not a campaign file
