@@ -5,9 +5,16 @@ both instances, then compared."""
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from marketo_sync.emulator.seed import example_seed_path
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_SEED = ROOT / "tests" / "data" / "promotion" / "production-instance.yaml"
 
 #: The example project's `webinars` variable in each environment (marketo-sync.yaml).
 WEBINARS = {"sandbox": "Marketing Activities/Webinars", "production": "Marketing Activities/Events/Webinars"}
@@ -182,3 +189,27 @@ def test_compare_shows_a_flow_edited_in_production_when_rules_are_expected(promo
     assert code == 2
     assert "Send Webinar Reminder" in out and "rules: triggers, filters or flow steps differ (1)" in out
     assert "flow step 2 extra: 'Change Score' (not in sandbox)" in out
+
+
+def test_a_verbose_compare_leaks_no_secret(cli_project: Any, make_emulator: Any, monkeypatch: Any,
+                                           caplog: Any) -> None:
+    import logging
+
+    secrets = {"sandbox": "sandbox-s3cret-never-printed-1b2c", "production": "prod-s3cret-never-printed-9f8e"}
+    shutil.copy(ROOT / "marketo-sync.yaml", cli_project.root / "marketo-sync.yaml")
+    shutil.copytree(ROOT / "campaigns", cli_project.root / "campaigns")
+    for env, secret in secrets.items():
+        seed = example_seed_path() if env == "sandbox" else PRODUCTION_SEED
+        server = make_emulator(seed_path=str(seed), client_id=f"{env}-client", client_secret=secret)
+        prefix = f"MARKETO_{env.upper()}_"
+        monkeypatch.setenv(prefix + "BASE_URL", server.base_url)
+        monkeypatch.setenv(prefix + "CLIENT_ID", f"{env}-client")
+        monkeypatch.setenv(prefix + "CLIENT_SECRET", secret)
+    caplog.set_level(logging.DEBUG)
+    for fmt in ("text", "markdown", "json"):
+        code, out, err = cli_project.run("-vv", "compare", "--env", "sandbox", "--env", "production", "--format", fmt)
+        assert code == 0, err
+        logged = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
+        assert "smartCampaigns.json" in logged + err  # the verbose run did log its calls
+        for secret in secrets.values():
+            assert secret not in out + err + logged
