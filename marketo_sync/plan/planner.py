@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from marketo_sync.desired.model import DesiredCampaign, DesiredState, DesiredToken, ParentSpec
@@ -381,6 +381,8 @@ class _Planner:
                  else f"{self.remote.path_of(template.folder)}/{template.name} (id {template.id})")
         expected_text = f"same as template {shown}"
         expected, actual = self.remote.rules.get(template.id), self.remote.rules.get(remote.id)
+        if desired.flow is not None and expected is not None and actual is not None:
+            expected, actual = replace(expected, flow=()), replace(actual, flow=())  # the file owns the flow
         if expected is None or actual is None:
             which = "template's" if expected is None else "campaign's"
             self.drift.append(Drift(

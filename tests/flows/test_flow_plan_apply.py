@@ -130,3 +130,18 @@ def test_a_flow_edit_of_an_active_campaign_is_live_and_counted_as_destructive(em
     plan.raise_if_unsafe(min_managed=10)  # few managed campaigns: the share rule does not apply
     with pytest.raises(UnsafePlan, match="live flow edit"):  # 1 of 3 is over a 25% share
         plan.raise_if_unsafe(min_managed=2, max_share=0.25)
+
+
+def test_a_declared_flow_is_not_rules_drift_from_the_template(emulator, cli_project):
+    cli_project.connect(emulator)
+    write(cli_project, f"folder: {PROGRAM}\ncampaigns:\n  - name: 04 - Reminder\n    template: {TEMPLATE}\n"
+                       "    expect: {rules: template}\n    flow:\n      - {step: Send Email, Email: Webinar Reminder}\n"
+                       "      - {step: Wait, Wait Duration: 1 day}\n")
+    code, out, err = cli_project.run("apply", "--auto-approve")
+    assert code == 0, out + err
+    code, out, err = cli_project.run("plan", "--detailed-exitcode")
+    assert code == 0, out + err  # the flow differs from the template's, as declared: no drift
+    write(cli_project, f"folder: {PROGRAM}\ncampaigns:\n  - name: 04 - Reminder\n    template: {TEMPLATE}\n"
+                       "    expect: {rules: template}\n")
+    code, out, err = cli_project.run("plan", "--detailed-exitcode")
+    assert code == 2 and "flow step 2 extra: 'Wait'" in out, out + err  # without flow:, the template's
