@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marketo_sync.client.protocols import ReadApi
+from marketo_sync.client.protocols import ProgramReadApi
 from marketo_sync.config import Environment, Project
 from marketo_sync.desired import yaml_loader as _yaml
 from marketo_sync.desired.model import DesiredState, Location, ManagedFolder
@@ -40,6 +40,7 @@ from marketo_sync.remote.read import read_remote
 from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
+    RemoteProgram,
     RemoteState,
     RemoteToken,
     common_prefix,
@@ -88,6 +89,8 @@ class Container:
     tokens: tuple[RemoteToken, ...] | None = None  # None: not read (folders)
     #: ``import --flow``: each campaign's flow and smart list by id (None: not read).
     logic: Mapping[int, Logic] | None = None
+    #: The program's record (programs only): its description becomes the ``program:`` block.
+    program: RemoteProgram | None = None
 
 
 @dataclass
@@ -104,7 +107,7 @@ def _can_hold_campaigns(folder: RemoteFolder) -> bool:
     return folder.folder_type.strip().lower() in CAMPAIGN_FOLDER_TYPES
 
 
-def _descendants(api: ReadApi, state: RemoteState, roots: Sequence[RemoteFolder]) -> list[RemoteFolder]:
+def _descendants(api: ProgramReadApi, state: RemoteState, roots: Sequence[RemoteFolder]) -> list[RemoteFolder]:
     """Every folder and program below ``roots``.
 
     Roots of one area are browsed together from their deepest common ancestor when
@@ -145,7 +148,7 @@ def _under(folder: RemoteFolder, root: RemoteFolder) -> bool:
     return len(child) > len(parent) and child[: len(parent)] == parent
 
 
-def read_containers(api: ReadApi, paths: Sequence[str], *, recursive: bool = False,
+def read_containers(api: ProgramReadApi, paths: Sequence[str], *, recursive: bool = False,
                     call_count: Callable[[], int] | None = None, workspace: str | None = None,
                     flow: bool = False) -> ReadResult:
     """Resolve ``paths`` (Marketing Activities paths, as in campaign files) and read them.
@@ -186,12 +189,15 @@ def read_containers(api: ReadApi, paths: Sequence[str], *, recursive: bool = Fal
         if ref not in state.campaigns:
             state.add_campaigns(ref, api.browse_campaigns(ref))
         tokens: tuple[RemoteToken, ...] | None = None
+        program: RemoteProgram | None = None
         if _is_program(folder):
             tokens = tuple(RemoteToken(t.name, t.type, t.value) for t in api.tokens_of(ref))
+            record = api.get_program(ref.id)
+            program = RemoteProgram.from_record(record) if record else None
         logic = None
         if flow:
             logic = read_campaign_logic(api, [c.id for c in state.in_folder(ref) if not c.is_system])
-        result.containers.append(Container(folder, state.in_folder(ref), tokens, logic))
+        result.containers.append(Container(folder, state.in_folder(ref), tokens, logic, program))
     if call_count:
         result.calls = call_count() - start
     else:
@@ -267,11 +273,23 @@ def render_container(container: Container, *, managed: str = "additive",
     lines = [f"# yaml-language-server: $schema={schema_ref}",
              f"# Imported from {_comment(folder.path)} ({folder.ref.type} {folder.ref.id}) by "
              "`marketo-sync import`.",
-             f"folder: {_yaml.scalar(folder_with_variables(folder.path, variables or {}))}",
-             f"managed: {managed}"]
+             f"folder: {_yaml.scalar(folder_with_variables(folder.path, variables or {}))}"]
+    lines += _program_lines(container.program)
+    lines.append(f"managed: {managed}")
     lines += _token_lines(container.tokens)
     lines += _campaign_lines(container.campaigns, environment, container.logic)
     return "\n".join(lines) + "\n"
+
+
+def _program_lines(program: RemoteProgram | None) -> list[str]:
+    """The ``program:`` block of an imported program: its description (no ``template``: the
+    program exists, so nothing would be cloned)."""
+    if program is None:
+        return []
+    if len(program.description) > MAX_DESCRIPTION:
+        return ["program: {}  # description left out: longer than "
+                f"{MAX_DESCRIPTION} characters"]
+    return ["program:", f"  description: {_text(program.description)}"]
 
 
 def _token_lines(tokens: tuple[RemoteToken, ...] | None) -> list[str]:

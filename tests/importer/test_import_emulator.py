@@ -103,7 +103,8 @@ def test_unknown_folder_is_an_error(emulator, project):
 
 
 def test_call_count_bound(emulator, project):
-    """Acceptance (5): N campaigns in F containers cost at most ceil(N/200) + F + a few calls."""
+    """Acceptance (5): N campaigns in F containers (P programs) cost at most ceil(N/200) + F + P + a few
+    calls."""
     spread = {1101: 450, 1103: 30, 1104: 199}
     for folder, count in spread.items():
         emulator.backend.add_campaigns((folder, "Folder"), count, name="Bulk {n:04d}")
@@ -119,10 +120,12 @@ def test_call_count_bound(emulator, project):
     containers = len(project.files("imported"))  # 4 folders + 2 programs
     assert n_campaigns == sum(spread.values()) + 14 - 2  # the example's, less the two system campaigns
     assert containers == 6
-    bound = math.ceil(n_campaigns / 200) + containers + 4
+    programs = 2  # one record read each, for the `program:` block's description (issue 10)
+    bound = math.ceil(n_campaigns / 200) + containers + programs + 4
     # 1 by-name + 1 folder browse to resolve, 1 deep browse for --recursive, 9 campaign pages
-    # (455 -> 3, 32 -> 1, 202 -> 2, the empty Webinars folder 1, 1 per program), 2 token reads.
-    assert len(api_calls) == 14, [c["path"] for c in api_calls]
+    # (455 -> 3, 32 -> 1, 202 -> 2, the empty Webinars folder 1, 1 per program), 2 token reads,
+    # 2 program records (their description is the `program:` block).
+    assert len(api_calls) == 16, [c["path"] for c in api_calls]
     assert len(api_calls) <= bound
     assert f"({len(api_calls)} API calls)" in err
 
@@ -142,7 +145,8 @@ def test_out_directory_and_variables(emulator, project):
     assert code == 0, err
     text = (project.root / "adopted" / "x" / "webinars-2026-05-product-roadmap-webinar.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schemas/campaigns.schema.json\n")
-    assert "folder: ${webinars}/2026-05 Product Roadmap Webinar\nmanaged: exclusive\n" in text
+    assert ("folder: ${webinars}/2026-05 Product Roadmap Webinar\nprogram:\n"
+            "  description: May 2026 webinar presenting the product roadmap\nmanaged: exclusive\n") in text
     # `ops` exists only in sandbox: using it would break production, so the path is written out.
     operational = (project.root / "adopted" / "x" / "operational.yaml").read_text()
     assert "folder: Marketing Activities/Operational\n" in operational

@@ -151,3 +151,30 @@ def test_a_clone_after_lock_timeouts_and_a_lost_answer_is_made_once(emulator, cl
     faults = [c["fault"] for c in emulator.calls() if c["path"].endswith("/clone.json")]
     assert faults == ["719", "719", "drop_after_commit"]
     assert cli_project.run("plan", "--detailed-exitcode")[0] == 0
+
+
+def test_import_of_a_program_writes_its_program_block_and_plans_nothing(emulator, cli_project):
+    """5: import of a program, then plan: no changes."""
+    cli_project.connect(emulator)
+    program = "Marketing Activities/Webinars/2026-03 Customer Engagement Webinar"
+    code, out, err = cli_project.run("import", program, "--out", "campaigns")
+    assert code == 0, out + err
+    [text] = cli_project.files("campaigns").values()
+    assert b"program:\n  description: March 2026 webinar on scaling customer engagement\n" in text
+    assert b"template" not in text
+    code, out, err = cli_project.run("plan", "--detailed-exitcode")
+    assert code == 0, out + err
+
+
+def test_drift_reports_a_changed_program_description(emulator, cli_project):
+    add_template_program(emulator)
+    write(cli_project, {"webinar-2026-04.yaml": webinar_file(NAME)})
+    cli_project.connect(emulator)
+    assert cli_project.run("apply", "--auto-approve")[0] == 0
+    [program] = programs_named(emulator, NAME)
+    emulator.backend.update_program(program.id, description="edited in the Marketo UI")
+    code, out, err = cli_project.run("drift")
+    assert code == 2, out + err
+    assert "update-program" in out and "edited in the Marketo UI" in out
+    code, out, err = cli_project.run("plan")
+    assert f"~ update-program {PATH} (id {program.id})" in out
