@@ -14,13 +14,16 @@ import argparse
 import importlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn, TextIO
 
 from marketo_sync import __version__
-from marketo_sync.constants import EXIT_ERROR, EXIT_INTERRUPTED
-from marketo_sync.errors import MarketoSyncError
+from marketo_sync.constants import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED
+from marketo_sync.errors import MarketoSyncError, Terminated
 
 #: Subcommand modules under ``marketo_sync.commands``, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = ("validate", "plan", "show", "apply", "drift", "compare", "import", "trigger",
@@ -133,14 +136,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = verbosity(args)
     args.verbosity = level
     configure_logging(level)
+    with _sigterm_as_interrupt():
+        try:
+            return int(args.run(args))
+        except MarketoSyncError as error:
+            print(f"Error: {error}", file=sys.stderr)
+            return EXIT_ERROR
+        except Terminated:
+            print("Terminated (SIGTERM).", file=sys.stderr)
+            return EXIT_TERMINATED
+        except KeyboardInterrupt:
+            print("Interrupted.", file=sys.stderr)
+            return EXIT_INTERRUPTED
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated("SIGTERM")
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` (a KeyboardInterrupt) in the main thread, so every
+    command stops as on Ctrl-C: the call in flight finishes, the journal footer and the receipt
+    are written. Only the main thread can install handlers (tests may run elsewhere)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        return int(args.run(args))
-    except MarketoSyncError as error:
-        print(f"Error: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,3 +10,5 @@ EXIT_ERROR: Final = 1
 EXIT_CHANGES: Final = 2
 #: Interrupted by the user (SIGINT).
 EXIT_INTERRUPTED: Final = 130
+#: Terminated (SIGTERM, what CI runners and ``timeout`` send first): 128 + 15.
+EXIT_TERMINATED: Final = 143

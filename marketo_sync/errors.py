@@ -75,6 +75,24 @@ class ValidationError(MarketoSyncError):
         super().__init__(head + ":\n" + "\n".join(f"  - {r}" for r in self.reasons))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what CI runners and ``timeout`` send first), handled like Ctrl-C; exit 143."""
+
+
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during apply, after the journal footer was written: carries the
+    receipt (``receipt``) so that the command prints it before exiting 130 / 143."""
+
+    def __init__(self, receipt: object, cause: KeyboardInterrupt) -> None:
+        super().__init__(str(cause))
+        self.receipt = receipt
+        self.cause = cause
+
+
+class LockHeld(MarketoSyncError):
+    """Another apply, trigger or schedule holds the project's lock for this instance."""
+
+
 class PlanError(MarketoSyncError):
     """The plan cannot be computed, or must not be applied as it is."""
 
@@ -130,12 +148,27 @@ class TransportError(ApiError):
     """No usable Marketo answer: connection failure, timeout, HTTP error, non-JSON body."""
 
 
+class Unreachable(TransportError):
+    """The connection never opened (refused, DNS, TLS, connect timeout): nothing was sent."""
+
+
 class OutcomeUnknown(ApiError):
     """A non-idempotent write was sent but its answer was lost.
 
     The change may or may not have happened: the caller must look before it retries
     (for a create or clone: search the parent folder for the name).
     """
+
+
+class RunHalted(ApiError):
+    """Not sent: an earlier call of this client stopped the run (607, authentication refused,
+    instance unreachable), and every later call would meet the same fate."""
+
+
+def halts_the_run(error: ApiError) -> bool:
+    """The stop classes: a spent quota (607), refused credentials, an unreachable instance
+    (no connection after the bounded retries of one call). No later call can succeed."""
+    return isinstance(error, QuotaExhausted | AuthError | RunHalted | Unreachable)
 
 
 #: Marketo error codes mapped to the exception class that represents them.

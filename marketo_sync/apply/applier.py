@@ -16,8 +16,10 @@ the plan. What it adds is care around those calls:
   parent folder is browsed for the name before trying once more, so a campaign is never
   created twice. An idempotent write that answers "already active" / "not found" after a
   dropped first attempt is settled by reading, not reported as failed.
-* **Stop on exhausted budget**: a 607 (daily quota) or a failed authentication stops the
-  run; what was not started is recorded as skipped ("not applied").
+* **Stop classes**: a 607 (daily quota), a failed authentication or an unreachable instance
+  (no connection after the bounded retries of one call) stops the run: no new change starts,
+  no settling read is made (the client sends nothing more), what was not started is recorded
+  as skipped ("not applied") and what was in flight as unknown.
 * **Journal**: every change is journalled as it starts and as it completes.
 * **Verification** (:mod:`marketo_sync.apply.verify`: :func:`verify`): after the run, what was
   applied is read back and compared with each change's ``verify``.
@@ -47,7 +49,9 @@ from marketo_sync.errors import (
     NotFound,
     OutcomeUnknown,
     QuotaExhausted,
+    RunHalted,
     TransportError,
+    halts_the_run,
 )
 from marketo_sync.plan.changes import (
     ActivateCampaign,
@@ -72,8 +76,17 @@ log = logging.getLogger(__name__)
 
 # -- execution -------------------------------------------------------------------------------
 
-#: Exceptions after which no further change is started (retrying cannot help).
-FATAL: tuple[type[ApiError], ...] = (QuotaExhausted, AuthError)
+def stop_reason(error: ApiError) -> str:
+    """Why the run stops, in the receipt's words ("" when ``error`` is no stop class)."""
+    if not halts_the_run(error):
+        return ""
+    if isinstance(error, QuotaExhausted):
+        return f"the daily API quota is used up (Marketo error {error.code})"
+    if isinstance(error, AuthError):
+        return f"authentication failed (Marketo error {error.code}: {scrub(error.message)})"
+    if isinstance(error, RunHalted):
+        return scrub(error.message)
+    return f"the instance is unreachable ({scrub(error.message)})"
 
 
 def _creates(change: Change) -> bool:
@@ -113,8 +126,8 @@ class Applier:
         try:
             for order in sorted(phases):
                 self._run_phase(pool, phases[order])
-        except BaseException:
-            self.stop("interrupted")
+        except BaseException as error:  # Ctrl-C, SIGTERM (cli.Terminated says which in its text)
+            self.stop(f"interrupted ({error})" if str(error) else "interrupted")
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -220,11 +233,16 @@ class Applier:
             if isinstance(change, ContainerChange):
                 return run_container(cast(ProgramWriteApi, self.api), change)
             return self._do(change, campaign_id)
-        except FATAL as error:
-            self.stop(f"Marketo error {error.code}: {error.message}")
-            return Outcome(change, FAILED, id=campaign_id, code=error.code, message=scrub(error.message))
         except ApiError as error:
-            return Outcome(change, FAILED, id=campaign_id, code=error.code, message=scrub(error.message))
+            reason = stop_reason(error)
+            if not reason:
+                return Outcome(change, FAILED, id=campaign_id, code=error.code, message=scrub(error.message))
+            first = not self.stopped
+            self.stop(reason)
+            if first and isinstance(error, QuotaExhausted | AuthError):  # refused: nothing was done
+                return Outcome(change, FAILED, id=campaign_id, code=error.code, message=scrub(error.message))
+            return Outcome(change, UNKNOWN, id=campaign_id, code=error.code,
+                           message=f"in flight when the run stopped: {reason}; not confirmed by a read")
         except Exception as error:  # a bug must not lose the record of the other changes
             log.exception("unexpected error while applying %s", change.key)
             return Outcome(change, FAILED, id=campaign_id, message=scrub(f"{type(error).__name__}: {error}"))
@@ -289,11 +307,13 @@ class Applier:
                 if attempt == 1:
                     raise
                 last = error  # the first, unknown attempt may have created it after all
+            if halts_the_run(last):
+                raise last  # no look-up: nothing more is sent after a stop class
             try:
                 found = self._find(change)
-            except FATAL:
-                raise
             except ApiError as error:
+                if halts_the_run(error):
+                    raise
                 return Outcome(change, UNKNOWN, code=last.code, message=scrub(
                     f"{last.message}; the look-up by name failed too ({error.code}: {error.message})"))
             if found is not None:
@@ -317,11 +337,13 @@ class Applier:
                 note = "sent again after a lost answer" if attempt == 2 else ""
                 return Outcome(change, APPLIED, id=campaign_id, note=note)
             except (BusinessRuleError, NotFound, OutcomeUnknown, TransportError) as error:
+                if halts_the_run(error):
+                    raise  # no settling read: nothing more is sent after a stop class
                 try:
                     holds: bool | None = not check(self.api, change, campaign_id)
-                except FATAL:
-                    raise
-                except ApiError:
+                except ApiError as read_error:
+                    if halts_the_run(read_error):
+                        raise
                     holds = None  # could not read: the outcome stays unknown
                 if holds:
                     return Outcome(change, APPLIED, id=campaign_id,

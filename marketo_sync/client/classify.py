@@ -33,6 +33,7 @@ from marketo_sync.errors import (
     OutcomeUnknown,
     QuotaExhausted,
     TransportError,
+    Unreachable,
     api_error,
 )
 
@@ -166,7 +167,8 @@ def classify_marketo(outcome: Outcome, *, idempotent: bool, method: str, path: s
     if response is None:
         if outcome.maybe_sent and not idempotent:
             return unknown(outcome_unknown(method, path, outcome.problem), note=outcome.problem)
-        error = TransportError("connection", outcome.problem, method=method, path=path)
+        kind = TransportError if outcome.maybe_sent else Unreachable  # the last attempt decides
+        error = kind("connection", outcome.problem, method=method, path=path)
         return retry(error, note=outcome.problem)
     if response.status != 200:
         detail = f"HTTP {response.status}"
@@ -219,7 +221,8 @@ def classify_identity(outcome: Outcome, *, path: str) -> Decision[tuple[str, flo
     response = outcome.response
     if response is None:
         why = f"identity endpoint unreachable: {outcome.problem}"
-        return retry(TransportError("connection", why, method="GET", path=path), note=outcome.problem)
+        kind = TransportError if outcome.maybe_sent else Unreachable
+        return retry(kind("connection", why, method="GET", path=path), note=outcome.problem)
     status = response.status
     if status == 200:
         try:

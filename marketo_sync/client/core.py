@@ -34,6 +34,7 @@ from marketo_sync.client.paging import iter_offset
 from marketo_sync.client.retry import RetryPolicy
 from marketo_sync.client.settings import ClientSettings
 from marketo_sync.client.transport import Transport
+from marketo_sync.errors import ApiError, RunHalted, halts_the_run
 
 #: ``Answer`` and ``parse_rate_message`` live in ``classify``; importable from here as before.
 __all__ = ["Answer", "ClientStats", "MarketoClient", "parse_rate_message"]
@@ -83,6 +84,8 @@ class MarketoClient:
         self._stats = ClientStats()
         self._waiting = 0
         self._wait_started = 0.0
+        self._halted: ApiError | None = None
+        self._told_615 = False
 
     def __repr__(self) -> str:
         return f"<MarketoClient {self.settings.instance}>"
@@ -185,10 +188,14 @@ class MarketoClient:
         path = "/" + path.lstrip("/")
         url = self.settings.url(path)
 
+        in_flight = [0]  # how many of our calls were on the wire with the last attempt
+
         def send(token: str | None) -> Outcome:
-            with self._limiter.slot():
+            self._raise_if_halted(method, path)
+            with self._limiter.slot() as in_flight[0]:
                 with self._waiting_on_limits():
                     self._limiter.acquire()
+                self._raise_if_halted(method, path)
                 self._count(calls=1)
                 return send_once(self._transport, self._clock, method, url, query=query, form=form, json=json,
                                  headers={"Authorization": f"Bearer {token}"})
@@ -201,10 +208,34 @@ class MarketoClient:
                 self._count_code(decision.code)
             if decision.rate_limit is not None:  # 606: every thread waits for the window to free
                 decision = decision.waiting(self._limiter.rate_limited(*decision.rate_limit))
+            if decision.code == "615":
+                lowered = self._limiter.too_many_in_flight(in_flight[0])
+                if lowered is not None:
+                    first, self._told_615 = not self._told_615, True
+                    log.log(logging.INFO if first else logging.DEBUG,
+                            "615 with %d calls in flight: keeping at most %d in flight for the rest of the run",
+                            in_flight[0], lowered)
             return decision
 
-        return self._loop.run(send, classify, label=f"{method} {path}", auth=self._auth,
-                              waiting=self._waiting_on_limits)
+        try:
+            return self._loop.run(send, classify, label=f"{method} {path}", auth=self._auth,
+                                  waiting=self._waiting_on_limits)
+        except ApiError as error:
+            if halts_the_run(error) and self._halted is None:
+                self._halted = error
+            raise
+
+    def _raise_if_halted(self, method: str, path: str) -> None:
+        """After a stop class (607, refused credentials, unreachable), send nothing more."""
+        halted = self._halted
+        if halted is not None:
+            raise RunHalted(halted.code, f"not sent: the run stopped after {halted.message}",
+                            method=method, path=path)
+
+    @property
+    def halted(self) -> ApiError | None:
+        """The error that stopped every further call of this client (None while it may call)."""
+        return self._halted
 
     def pages(self, path: str, query: Mapping[str, Any] | None = None, *,
               page_size: int = 200) -> Iterator[dict[str, Any]]:

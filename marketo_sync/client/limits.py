@@ -80,7 +80,10 @@ class Limiter:
         self._window = SlidingWindow(limits.calls, limits.window)
         self._learned: SlidingWindow | None = None
         self._paused_until = 0.0
-        self._semaphore = threading.BoundedSemaphore(limits.concurrency)
+        #: Calls in flight now, and the cap on them (lowered after a 615: see ``too_many_in_flight``).
+        self._in_flight = 0
+        self.concurrency = limits.concurrency
+        self._slots = threading.Condition(self._lock)
 
     def _delay(self, now: float) -> float:
         delays = [self._window.delay(now), self._paused_until - now]
@@ -104,10 +107,32 @@ class Limiter:
             waited += delay
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one of the ``concurrency`` places while a request is in flight."""
-        with self._semaphore:
-            yield
+    def slot(self) -> Iterator[int]:
+        """Hold one of the ``concurrency`` places while a request is in flight; yields how many
+        calls were in flight with this one (for :meth:`too_many_in_flight`)."""
+        with self._slots:
+            while self._in_flight >= self.concurrency:
+                self._slots.wait()
+            self._in_flight += 1
+            in_flight = self._in_flight
+        try:
+            yield in_flight
+        finally:
+            with self._slots:
+                self._in_flight -= 1
+                self._slots.notify()
+
+    def too_many_in_flight(self, in_flight: int) -> int | None:
+        """A 615 arrived with ``in_flight`` calls of ours on the wire: keep at most one fewer in
+        flight for the rest of the run (at least 1), as Marketo's headroom is evidently smaller
+        than our setting (other integrations share its 10). Returns the new cap when it was
+        lowered, None when it already was as low."""
+        with self._slots:
+            lowered = max(1, in_flight - 1)
+            if lowered >= self.concurrency:
+                return None
+            self.concurrency = lowered
+            return lowered
 
     def rate_limited(self, calls: int | None = None, window: float | None = None) -> float:
         """A 606 arrived: pause every thread until our calls of the server's window have aged out.

@@ -16,15 +16,17 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from marketo_sync.apply.receipt import Receipt
 from marketo_sync.commands.options import (
     add_project_arguments,
     add_target_arguments,
     ask_yes,
     is_terminal,
+    print_notices,
     use_color,
 )
-from marketo_sync.constants import EXIT_ERROR, EXIT_OK
-from marketo_sync.errors import MarketoSyncError, PlanError
+from marketo_sync.constants import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED
+from marketo_sync.errors import ApplyInterrupted, MarketoSyncError, PlanError, Terminated
 from marketo_sync.render.plan import render_text
 from marketo_sync.render.receipt import render_receipt_json, render_receipt_text, render_refusal_json
 from marketo_sync.workflows.apply import ApplyOptions, apply_plan, get_plan
@@ -102,7 +104,8 @@ def _run(args: argparse.Namespace) -> int:
     shown: TextIO = sys.stderr if as_json else sys.stdout  # JSON mode: stdout is the receipt only
     options = ApplyOptions(allow_delete=args.allow_delete, force=args.force, allow_replace=args.allow_replace,
                            safety=project.safety, state_dir=project.state_dir)
-    with open_session(project, environment) as session:
+    with open_session(project, environment, exclusive="apply") as session:
+        print_notices(session)
         if args.planfile is None:
             print("Reading the instance…", file=sys.stderr)
         plan = get_plan(session, desired=desired, planfile=args.planfile, allow_replace=args.allow_replace,
@@ -112,10 +115,21 @@ def _run(args: argparse.Namespace) -> int:
         if not plan.has_changes:
             print("No changes to apply.", file=sys.stderr)
         asks = args.planfile is None and not args.auto_approve
-        receipt = apply_plan(session, plan, options, approve=(lambda: confirm(sys.stdin, sys.stderr)) if asks
-                             else None, progress=None if as_json else _progress)
+        try:
+            receipt = apply_plan(session, plan, options, approve=(lambda: confirm(sys.stdin, sys.stderr))
+                                 if asks else None, progress=None if as_json else _progress)
+        except ApplyInterrupted as interrupted:  # Ctrl-C / SIGTERM: the receipt of what was done
+            assert isinstance(interrupted.receipt, Receipt)
+            _print_receipt(interrupted.receipt, as_json)
+            terminated = isinstance(interrupted.cause, Terminated)
+            print("Terminated (SIGTERM)." if terminated else "Interrupted.", file=sys.stderr)
+            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     if not plan.has_changes and not as_json:
         return EXIT_OK
+    _print_receipt(receipt, as_json)
+    return EXIT_OK if receipt.ok else EXIT_ERROR
+
+
+def _print_receipt(receipt: Receipt, as_json: bool) -> None:
     sys.stdout.write(render_receipt_json(receipt) if as_json else render_receipt_text(receipt))
     sys.stdout.flush()
-    return EXIT_OK if receipt.ok else EXIT_ERROR

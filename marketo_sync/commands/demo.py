@@ -24,7 +24,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from marketo_sync import operations
-from marketo_sync.commands.options import add_project_arguments, use_color
+from marketo_sync.commands.options import add_project_arguments, print_notices, use_color
 from marketo_sync.config import Environment
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
 from marketo_sync.errors import ConfigError
@@ -109,6 +109,7 @@ def _demo(inputs: Inputs, work: Path) -> int:
     environment = _embedded(inputs.environment, state)
     color = use_color(sys.stdout)
     with open_session(inputs.project, environment) as session:
+        print_notices(session)
         assert session.emulator is not None and environment.embedded_emulator is not None
         print(f"Embedded Marketo emulator at {session.emulator.base_url} "
               f"(seed {environment.embedded_emulator.seed}); "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from marketo_sync.commands.options import add_project_arguments, add_target_arguments
+from marketo_sync.commands.options import add_project_arguments, add_target_arguments, print_notices
 from marketo_sync.constants import EXIT_CHANGES, EXIT_OK
 from marketo_sync.render.drift import DRIFT_RENDERERS
 from marketo_sync.workflows.inputs import load_inputs
@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Read {len(desired.campaigns)} campaign(s) from {len(desired.files)} file(s); reading the "
           "instance…", file=sys.stderr)
     with open_session(inputs.project, inputs.environment) as session:
+        print_notices(session)
         plan = build_plan(session, desired, targets=args.targets, narrowed=inputs.narrowed)
     sys.stdout.write(DRIFT_RENDERERS[args.format](plan))
     sys.stdout.flush()

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from marketo_sync.commands.options import add_project_arguments
+from marketo_sync.commands.options import add_project_arguments, print_notices
 from marketo_sync.config import Project
 from marketo_sync.constants import EXIT_OK
 from marketo_sync.errors import ConfigError
@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     schema_ref = importer.schema_reference(out, project.root)
     variables = importer.shared_variables(project, environment)
     with open_session(project, environment) as session:
+        print_notices(session)
         result = importer.read_containers(session.api, args.folders, recursive=args.recursive,
                                           call_count=session.calls_made, workspace=session.workspace,
                                           flow=args.flow)

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from marketo_sync import operations as ops
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
@@ -122,3 +122,9 @@ def finish_operation(args: argparse.Namespace, result: ops.OperationResult) -> i
 def summary_stream(args: argparse.Namespace) -> TextIO:
     """Where the summary goes: stdout, or stderr when stdout is the JSON result."""
     return sys.stderr if args.format == "json" else sys.stdout
+
+
+def print_notices(session: Any) -> None:
+    """The session's notices (a stale lock taken over) on stderr, as warnings."""
+    for notice in getattr(session, "notices", ()):
+        print(f"Warning: {notice}", file=sys.stderr)

@@ -10,7 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from marketo_sync.commands.options import add_project_arguments, add_target_arguments, use_color
+from marketo_sync.commands.options import (
+    add_project_arguments,
+    add_target_arguments,
+    print_notices,
+    use_color,
+)
 from marketo_sync.constants import EXIT_CHANGES, EXIT_OK
 from marketo_sync.render.plan import RENDERERS, render_text
 from marketo_sync.workflows.inputs import load_inputs
@@ -43,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Read {len(desired.campaigns)} campaign(s) from {len(desired.files)} file(s); reading the "
           "instance…", file=sys.stderr)
     with open_session(inputs.project, inputs.environment) as session:
+        print_notices(session)
         plan = build_plan(session, desired, allow_replace=args.allow_replace, targets=args.targets,
                           narrowed=inputs.narrowed)
     if args.out is not None:

@@ -18,6 +18,7 @@ from marketo_sync.commands.options import (
     add_token_arguments,
     confirm_send,
     finish_operation,
+    print_notices,
     read_tokens,
     summary_stream,
 )
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     if args.run_at is not None:  # a malformed time costs no connection either
         ops.check_run_at(ops.parse_run_at(args.run_at), ops.utc_now())
     project, environment = load_project_and_environment(args.project, args.env)
-    with open_session(project, environment) as session:
+    with open_session(project, environment, exclusive="schedule") as session:
+        print_notices(session)
         request = ops.prepare_schedule(session.api, campaign_id=args.campaign_id,
                                        campaign_path=args.campaign_path, run_at=args.run_at, tokens=tokens,
                                        clone_to_program_name=args.clone_to_program,

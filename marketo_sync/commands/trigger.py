@@ -23,6 +23,7 @@ from marketo_sync.commands.options import (
     add_token_arguments,
     confirm_send,
     finish_operation,
+    print_notices,
     read_tokens,
     summary_stream,
 )
@@ -88,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     if problems:  # before any connection
         raise ops.OperationError(problems)
     project, environment = load_project_and_environment(args.project, args.env)
-    with open_session(project, environment) as session:
+    with open_session(project, environment, exclusive="trigger") as session:
+        print_notices(session)
         request = ops.prepare_trigger(session.api, campaign_id=args.campaign_id, campaign_path=args.campaign_path,
                                       leads=leads, tokens=tokens, allow_unknown_tokens=args.allow_unknown_tokens,
                                       workspace=session.workspace)

@@ -11,16 +11,14 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import os
 import socket
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import fields, replace
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,6 +31,7 @@ from marketo_sync.emulator.limits import Limits
 from marketo_sync.emulator.quirks import Quirks
 from marketo_sync.emulator.responses import ApiRequest, error_body
 from marketo_sync.emulator.seed import read_seed_plan
+from marketo_sync.emulator.state_file import StateFile
 
 #: Request headers: ``http.server`` hands an ``email.message.Message``, tests a plain mapping.
 Headers = Mapping[str, str] | Message
@@ -83,15 +82,15 @@ class EmulatorServer:
             doc, plan = read_seed_plan(self.config.seed_path)
             self.backend.load_seed(doc, plan=plan)
         state_path = self.config.state_path
-        if state_path is not None and state_path.exists():
-            self.backend.import_state(json.loads(state_path.read_text(encoding="utf-8")))
+        self._state = StateFile(state_path) if state_path is not None else None
+        with self._state_guard(write=False):
+            pass  # loads the state file when there is one
         self.limits = Limits(rate_limit=self.config.rate_limit, concurrency=self.config.concurrency,
                              daily_quota=self.config.daily_quota, clock=clock)
         self.faults = FaultInjector(latency_ms=self.config.latency_ms, fault_rate=self.config.fault_rate,
                                     fault_seed=self.config.fault_seed)
         self.quirks = Quirks()
         self._log = admin.CallLog()
-        self._save_lock = threading.Lock()
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -166,21 +165,19 @@ class EmulatorServer:
         self.save_state()
 
     def save_state(self) -> None:
-        """Write the instance to ``state_path`` atomically (a temporary file, then os.replace)."""
-        path = self.config.state_path
-        if path is None:
+        """Write the instance to ``state_path`` atomically, as it is in memory (``reset``)."""
+        if self._state is not None:
+            with self._state.transaction(lambda _disk: None, self.backend.export_state):
+                pass
+
+    @contextmanager
+    def _state_guard(self, *, write: bool) -> Iterator[None]:
+        """One request against the state file: read-modify-write (see ``state_file``)."""
+        if self._state is None:
+            yield
             return
-        with self._save_lock:
-            text = json.dumps(self.backend.export_state(), separators=(",", ":"))  # compact: ~4x faster
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+        with self._state.transaction(self.backend.import_state, self.backend.export_state if write else None):
+            yield
 
     # -- request processing (called from handler threads) -----------------------------------------
     def _identity(self, params: Mapping[str, list[str]]) -> _Answer:
@@ -191,10 +188,10 @@ class EmulatorServer:
             return _Answer(400, {"error": "unsupported_grant_type",
                                  "error_description": "grant_type must be client_credentials"})
         try:
-            body = self.backend.issue_token(first("client_id"), first("client_secret"))
+            with self._state_guard(write=True):
+                body = self.backend.issue_token(first("client_id"), first("client_secret"))
         except HttpFailure as failure:
             return _Answer(failure.status, failure.body)
-        self.save_state()
         return _Answer(200, body)
 
     def _token(self, headers: Headers, params: Mapping[str, list[str]]) -> str | None:
@@ -222,7 +219,8 @@ class EmulatorServer:
         except MarketoApiError as busy:
             return _Answer(200, error_body(busy.code, busy.message, asset=asset), code=busy.code)
         try:
-            return self._limited_call(handler, method, path, path_args, headers, params, body_json, asset)
+            with self._state_guard(write=method != "GET"):
+                return self._limited_call(handler, method, path, path_args, headers, params, body_json, asset)
         finally:
             self.limits.leave()
 
@@ -246,8 +244,6 @@ class EmulatorServer:
             answer = _Answer(200, error_body(error.code, error.message, asset=asset), code=error.code)
         except HttpFailure as failure:
             answer = _Answer(failure.status, failure.body)
-        if method != "GET":
-            self.save_state()
         if fault == "drop_after_commit":
             return _Answer(None, fault=fault, code=answer.code)
         return answer

@@ -43,6 +43,8 @@ def render_receipt_text(receipt: Receipt) -> str:
         out.extend(f"  ≠ {d.text()}" for d in receipt.differences)
     elif receipt.verified:
         out.append(f"Verification: read back {receipt.verified} item(s), all as planned.")
+    elif receipt.stopped:
+        out.append("Verification: nothing read back (the run stopped).")
     if counts[UNKNOWN]:
         out.append("Some outcomes are unknown: run `marketo-sync plan` to see what is left to do; "
                    "apply again converges.")

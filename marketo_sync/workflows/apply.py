@@ -26,7 +26,7 @@ from marketo_sync.apply.receipt import Receipt
 from marketo_sync.apply.verify import verify
 from marketo_sync.config import Safety
 from marketo_sync.desired.model import DesiredState
-from marketo_sync.errors import PlanError
+from marketo_sync.errors import ApplyInterrupted, PlanError
 from marketo_sync.plan.plan import Plan
 from marketo_sync.remote import memory, strategy
 from marketo_sync.workflows.plan import build_plan
@@ -120,14 +120,21 @@ def execute(session: Session, plan: Plan, *, state_dir: Path, progress: Progress
                        environment=session.environment, instance=session.instance,
                        changes=len(plan.changes))
         applier = Applier(session.api, plan, journal=journal, workers=workers, progress=progress)
+        interrupted: KeyboardInterrupt | None = None
         try:
             receipt.outcomes = applier.run()
+        except KeyboardInterrupt as error:  # Ctrl-C or SIGTERM: footer and receipt all the same
+            interrupted = error
         finally:
             if not receipt.outcomes:  # interrupted: record what the applier knew
                 receipt.outcomes = [applier.outcomes[c.key] for c in plan.changes if c.key in applier.outcomes]
             receipt.stopped = applier.stopped
             journal.footer(receipt.counts(), stopped=applier.stopped or None,
-                           interrupted=applier.stopped == "interrupted")
+                           interrupted=applier.stopped.startswith("interrupted"))
+        if interrupted is not None:
+            raise ApplyInterrupted(receipt, interrupted)
+        if applier.stopped:  # a stop class: the client sends nothing more, so nothing is read back
+            return receipt
         remembered = plan.cost.instance_campaigns
         if remembered is None and session.state_dir is not None:
             remembered = memory.recall(session.state_dir, session.instance)

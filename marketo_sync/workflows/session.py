@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from marketo_sync.client import ClientSettings, MarketoApi, MarketoClient, RateLimits
 from marketo_sync.config import Environment, Project
 from marketo_sync.emulator.config import EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET
+from marketo_sync.workflows.lock import hold
 
 if TYPE_CHECKING:
     from marketo_sync.emulator.server import EmulatorServer
@@ -38,6 +39,8 @@ class Session:
     emulator: EmulatorServer | None = None
     #: The project's ``.marketo-sync`` directory: what a run remembers for the next (None: nothing).
     state_dir: Path | None = None
+    #: Notices for the user (a stale lock taken over); the command prints them.
+    notices: tuple[str, ...] = ()
 
     def calls_made(self) -> int:
         """The client's running total of REST calls (identity calls excluded)."""
@@ -58,15 +61,26 @@ def _resolve(project: Project, path: Path | str) -> Path:
 
 @contextmanager
 def open_session(project: Project, environment: Environment, *,
-                 environ: Mapping[str, str] | None = None) -> Iterator[Session]:
-    """Yield a :class:`Session` for ``environment``; close everything afterwards."""
+                 environ: Mapping[str, str] | None = None, exclusive: str = "") -> Iterator[Session]:
+    """Yield a :class:`Session` for ``environment``; close everything afterwards.
+
+    ``exclusive`` names a command that writes (``apply``, ``trigger``, ``schedule``): the
+    session then holds the project's lock for the instance (:mod:`marketo_sync.workflows.lock`)
+    and raises :class:`~marketo_sync.errors.LockHeld` before any call when another process
+    holds it. A session on the embedded emulator always holds it: every command may write the
+    emulator's state file, which must be loaded and saved by one process at a time.
+    """
     environ = os.environ if environ is None else environ
     with ExitStack() as stack:
         embedded = environment.embedded_emulator
         emulator: EmulatorServer | None = None
+        notices: list[str] = []
         if embedded is not None:
             from marketo_sync.emulator import EmulatorConfig, EmulatorServer
 
+            holding = stack.enter_context(hold(project.state_dir, f"embedded-emulator-{embedded.state}",
+                                               command=exclusive or "command on the embedded emulator"))
+            notices.extend([holding.took_over] if holding.took_over else [])
             state = _resolve(project, embedded.state)
             state.parent.mkdir(parents=True, exist_ok=True)
             config = EmulatorConfig(seed_path=_resolve(project, embedded.seed), state_path=state)
@@ -77,10 +91,13 @@ def open_session(project: Project, environment: Environment, *,
         else:
             settings = ClientSettings.from_env(environ, prefix=environment.env_prefix)
             instance = settings.instance
+            if exclusive:
+                holding = stack.enter_context(hold(project.state_dir, instance, command=exclusive))
+                notices.extend([holding.took_over] if holding.took_over else [])
         client = stack.enter_context(MarketoClient(settings, limits=client_limits(project)))
         yield Session(api=MarketoApi(client), client=client, instance=instance,
                       environment=environment.name, workspace=environment.workspace, emulator=emulator,
-                      state_dir=project.state_dir)
+                      state_dir=project.state_dir, notices=tuple(notices))
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from marketo_sync.errors import (
     QuotaExhausted,
     RateLimited,
     TransportError,
+    Unreachable,
 )
 
 PATH = "/rest/asset/v1/smartCampaigns.json"
@@ -78,8 +79,8 @@ ROWS: list[tuple[str, Outcome, bool, Verdict, type[Exception] | None]] = [
     ("702 is an empty answer", marketo_error("702"), READ, DONE, None),
     ("success", SUCCESS, READ, DONE, None),
     ("success of a write", SUCCESS, WRITE, DONE, None),
-    ("not sent, read", NOT_SENT, READ, RETRY, TransportError),
-    ("not sent, write: nothing reached Marketo", NOT_SENT, WRITE, RETRY, TransportError),
+    ("not sent, read", NOT_SENT, READ, RETRY, Unreachable),  # a TransportError that stops a run
+    ("not sent, write: nothing reached Marketo", NOT_SENT, WRITE, RETRY, Unreachable),
     ("maybe sent, read", MAYBE_SENT, READ, RETRY, TransportError),
     ("maybe sent, write", MAYBE_SENT, WRITE, UNKNOWN, OutcomeUnknown),
     *[(f"HTTP {s} read", answered(s, raw=b"oops"), READ, RETRY, TransportError) for s in (500, 502, 503, 504)],
