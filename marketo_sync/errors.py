@@ -19,6 +19,7 @@ CLI prints.
     ├── PayloadError             an AJO payload is invalid before sending (client/ajo_payloads.py)
     ├── Refused                  the ajo command refuses to send (commands/ajo.py)
     ├── Declined                 the conformance kit's plan was not approved (conformance/kit.py)
+    ├── LockHeld                 another apply/trigger/schedule holds the instance's lock
     └── ApiError                 Marketo answered with an error code (code, message, requestId)
         ├── AuthError            601 / 602 that survived one re-authentication, bad credentials
         │   └── AjoAuthError     Adobe IMS refused the credentials (client/ajo.py)
@@ -28,6 +29,8 @@ CLI prints.
         ├── BusinessRuleError    709 (duplicate name, activation preconditions, ...)
         ├── BadLocation          710 / 711 (parent folder missing or of the wrong kind)
         ├── TransportError       HTTP failures, timeouts, non-JSON bodies
+        │   └── Unreachable      no connection at all (refused, DNS, TLS): stops an apply
+        ├── RunHalted            not sent: an earlier stop class (607, auth, unreachable) halted the client
         ├── AjoError             Journey Optimizer answered with an error (client/ajo.py)
         └── OutcomeUnknown       a non-idempotent write may or may not have happened
             └── AjoOutcomeUnknown    the same for an AJO execution (client/ajo.py)
@@ -38,8 +41,9 @@ Exceptions that never leave their module (internal signals, not errors the user 
 ``_Refused`` (desired/yaml_loader.py: a file or construct the loader will not read), reported as
 located :class:`ValidationError` reasons; ``Skip`` (conformance/steps.py: a step that cannot run
 here), recorded as a skipped step; ``Unbound`` (apply/programs.py: a change in a folder or
-program that an earlier change of the plan did not create), recorded as a failed change. The
-emulator is a separate
+program that an earlier change of the plan did not create), recorded as a failed change.
+``Terminated`` and ``ApplyInterrupted`` are subclasses of ``KeyboardInterrupt`` (SIGTERM; an
+interrupted apply carrying its receipt), not errors. The emulator is a separate
 program with its own: ``MarketoApiError`` and ``HttpFailure`` (emulator/exceptions.py), ``RouteError``
 (emulator/urls.py), ``SeedError`` (emulator/seed.py), ``RuleSpecError`` (emulator/rules.py) and
 the AJO emulator's ``_Refusal`` (emulator/ajo.py); they become Marketo-shaped answers on the wire.
