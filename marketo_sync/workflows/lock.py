@@ -19,8 +19,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import platform
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,7 +112,7 @@ def hold(state_dir: Path, instance: str, *, command: str) -> Iterator[Holding]:
             state = "no longer running" if not _alive(int(previous["pid"])) else "its lock released"
             took_over = (f"took over a stale lock of {previous.get('command') or 'a run'} "
                          f"({describe(previous)}; {state})")
-        me = {"pid": os.getpid(), "host": socket.gethostname(), "command": command,
+        me = {"pid": os.getpid(), "host": platform.node(), "command": command,
               "since": datetime.now(UTC).isoformat(timespec="seconds"), "instance": instance}
         handle.seek(0)
         handle.truncate()
