@@ -58,6 +58,7 @@ from marketo_sync.plan.logic_plan import plan_flow, smart_list_drift
 from marketo_sync.plan.plan import ApiCost, Observation, Plan
 from marketo_sync.plan.programs import bind, plan_containers
 from marketo_sync.plan.rules import compare, flow_compared
+from marketo_sync.plan.updates import name_and_description
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote import strategy
 from marketo_sync.remote.state import (
@@ -301,14 +302,8 @@ class _Planner:
         target = self.ref(folder, desired.name, remote.id)
         location = str(desired.location)
         base = f"{folder.path}/{desired.name}"
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        if desired.name != remote.name:
-            before["name"], after["name"] = remote.name, desired.name
-        if desired.description is not None:
-            wanted = normalise_description(desired.description)
-            if wanted != remote.description:
-                before["description"], after["description"] = remote.description, wanted
+        before, after = name_and_description(remote.name, remote.description, desired.name,
+                                             desired.description)
         touched = False
         if after and not self.refuse_system(remote, desired, "update it"):
             self.add(UpdateCampaign(key=f"update:{base}", campaign=target, before=before, after=after,

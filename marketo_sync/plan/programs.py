@@ -42,6 +42,7 @@ from marketo_sync.plan.changes import (
     UpdateProgram,
 )
 from marketo_sync.plan.plan import ApiCost, Plan
+from marketo_sync.plan.updates import name_and_description
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote.programs import flow_steps, template_folder
 from marketo_sync.remote.state import (
@@ -252,14 +253,8 @@ class _ContainerPlanner:
         record = self.remote.programs.get(folder.ref.id)
         if record is None:
             return True  # not readable: nothing to compare
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        if record.name != program.name:
-            before["name"], after["name"] = record.name, program.name
-        if program.description is not None:
-            wanted = normalise_description(program.description)
-            if wanted != record.description:
-                before["description"], after["description"] = record.description, wanted
+        before, after = name_and_description(record.name, record.description, program.name,
+                                             program.description)
         if after:
             target = CampaignRef(_parent_path(program.path), program.name, record.parent or FolderRef(0),
                                  folder.ref.id)
