@@ -36,24 +36,46 @@ def redact(query: Mapping[str, list[str]]) -> dict[str, Any]:
 
 
 class CallLog:
-    """Every API and identity call received, in arrival order (thread-safe)."""
+    """Every API and identity call received, in arrival order (thread-safe).
+
+    A call is entered when its answer is sent, so concurrent calls finish in any order; its place
+    is taken earlier, when the limits count or refuse it (:meth:`arrive`, called under the
+    limits' lock), so that the log lists calls in the order Marketo decided them: every call
+    after the first 607 was decided after the quota was spent. Calls refused before the limits
+    (an unknown path, 615, identity) take their place when they are entered.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: list[dict[str, Any]] = []
+        self._next = 0
+        self._arrival = threading.local()
+
+    def arrive(self) -> None:
+        """Take the calling thread's place in the log (the thread that will :meth:`add` it)."""
+        with self._lock:
+            self._next += 1
+            self._arrival.order = self._next
 
     def add(self, *, method: str, path: str, query: Mapping[str, list[str]], kind: str, status: int | None,
             code: str | None, fault: str | None, started: float, duration_ms: float) -> None:
         record = {"method": method, "path": path, "query": redact(query), "kind": kind, "status": status,
                   "code": code, "fault": fault, "duration_ms": round(duration_ms, 3),
                   "time": datetime.fromtimestamp(started, UTC).isoformat(timespec="milliseconds")}
+        order = getattr(self._arrival, "order", None)
+        self._arrival.order = None
         with self._lock:
-            record["seq"] = len(self._calls) + 1
+            if order is None:
+                self._next += 1
+                order = self._next
+            record["_order"] = order
             self._calls.append(record)
 
     def list(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [dict(c, query=dict(c["query"])) for c in self._calls]
+            ordered = sorted(self._calls, key=lambda c: c["_order"])
+        return [{**{k: v for k, v in c.items() if k != "_order"}, "query": dict(c["query"]), "seq": n}
+                for n, c in enumerate(ordered, 1)]
 
     def clear(self) -> None:
         with self._lock:

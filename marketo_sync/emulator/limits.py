@@ -20,8 +20,11 @@ class Limits:
     """Thread-safe counters for one instance (shared by every API user, as in Marketo)."""
 
     def __init__(self, *, rate_limit: tuple[int, float] = (100, 20.0), concurrency: int = 10,
-                 daily_quota: int = 50000, clock: Callable[[], float] | None = None) -> None:
+                 daily_quota: int = 50000, clock: Callable[[], float] | None = None,
+                 on_decision: Callable[[], None] | None = None) -> None:
         self._lock = threading.Lock()
+        #: Called under the lock when a call is counted or refused (the call log's arrival order).
+        self._on_decision = on_decision
         self._clock = clock or system_clock
         self.rate_calls, self.rate_window = rate_limit
         self.concurrency = concurrency
@@ -61,6 +64,8 @@ class Limits:
     def consume(self) -> None:
         """Count one accepted call, or raise 606 / 607 without counting it."""
         with self._lock:
+            if self._on_decision is not None:
+                self._on_decision()
             now = float(self._clock())
             while self._window and self._window[0] <= now - self.rate_window:
                 self._window.popleft()

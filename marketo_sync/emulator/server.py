@@ -85,12 +85,12 @@ class EmulatorServer:
         self._state = StateFile(state_path) if state_path is not None else None
         with self._state_guard(write=False):
             pass  # loads the state file when there is one
+        self._log = admin.CallLog()
         self.limits = Limits(rate_limit=self.config.rate_limit, concurrency=self.config.concurrency,
-                             daily_quota=self.config.daily_quota, clock=clock)
+                             daily_quota=self.config.daily_quota, clock=clock, on_decision=self._log.arrive)
         self.faults = FaultInjector(latency_ms=self.config.latency_ms, fault_rate=self.config.fault_rate,
                                     fault_seed=self.config.fault_seed)
         self.quirks = Quirks()
-        self._log = admin.CallLog()
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
 
