@@ -69,7 +69,8 @@ def _check(args: argparse.Namespace) -> list[Checked]:
         except ValidationError as error:
             results.append(Checked(environment=env.name, reasons=list(error.reasons)))
             continue
-        results.append(Checked(environment=env.name, campaigns=len(desired.campaigns), files=len(desired.files)))
+        results.append(Checked(environment=env.name, campaigns=len(desired.campaigns), files=len(desired.files),
+                               warnings=list(desired.warnings)))
     return results
 
 
@@ -86,13 +87,16 @@ def _run_text(args: argparse.Namespace) -> int:
         label = f" (environment {env.name})" if len(environments) > 1 else ""
         try:
             desired = load_desired(paths, root=project.root, variables=env.variables, environment=env.name,
-                                   environments=project.environments)
+                                   environments=project.environments,
+                                   max_file_bytes=project.limits.max_file_bytes)
         except ValidationError as error:
             if len(environments) == 1:
                 raise
             print(f"Error{label}: {error}", file=sys.stderr)
             failed = True
             continue
+        for warning in desired.warnings:
+            print(f"Warning{label}: {warning}", file=sys.stderr)
         print(f"{len(desired.campaigns)} campaign(s) in {len(desired.files)} file(s): "
               f"valid{label}.")
     return EXIT_ERROR if failed else EXIT_OK

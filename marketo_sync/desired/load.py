@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from marketo_sync.desired import schema
+from marketo_sync.desired import names, schema
 from marketo_sync.desired import yaml_loader as _yaml
 from marketo_sync.desired.flow import parse_flow
 from marketo_sync.desired.model import (
@@ -75,7 +75,8 @@ def load_desired(paths: Iterable[Path | str], *, root: Path | None = None,
         raise ValidationError(reasons)
     return DesiredState(programs=tuple(loader.programs), create_folders=tuple(loader.create_folders),
                         campaigns=tuple(loader.campaigns), folders=tuple(loader.folders),
-                        tokens=tuple(loader.tokens), files=tuple(loader.files))
+                        tokens=tuple(loader.tokens), files=tuple(loader.files),
+                        warnings=tuple(loader.warnings))
 
 
 def display_name(path: Path, root: Path) -> str:
@@ -151,6 +152,7 @@ class _Loader:
         self.environment = environment
         self.max_file_bytes = max_file_bytes
         self.reasons: list[str] = []
+        self.warnings: list[str] = []
         self.campaigns: list[DesiredCampaign] = []
         self.folders: list[ManagedFolder] = []
         self.tokens: list[DesiredToken] = []
@@ -180,6 +182,9 @@ class _Loader:
         schema_problems = schema.check(document, SCHEMA) if document is not None else []
         problems.extend(schema_problems)
         bad = {p.key for p in schema_problems}
+        text_errors, text_warnings = names.check_document(document)
+        problems.extend(p for p in text_errors if p.key not in bad)
+        self.warnings.extend(schema.format_problem(name, p) for p in text_warnings)
         if document is not None and not any(k == "(file)" for k in bad):
             problems.extend(self.build(document, name, bad))
         ordered = sorted(dict.fromkeys(problems), key=lambda p: (p.mark.line, p.mark.column))

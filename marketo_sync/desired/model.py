@@ -122,3 +122,5 @@ class DesiredState:
     files: tuple[str, ...] = ()
     programs: tuple[DesiredProgram, ...] = ()
     create_folders: tuple[CreatableFolder, ...] = ()
+    #: What a reviewer could not see (invisible characters, mixed scripts), each placed; never fatal.
+    warnings: tuple[str, ...] = ()

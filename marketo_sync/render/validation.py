@@ -5,7 +5,7 @@ Every reason a :class:`~marketo_sync.errors.ValidationError` carries ends with
 :func:`problem` splits it into those parts, so a CI reads them without parsing prose.
 
 * JSON (``format_version`` "1"): ``{"valid", "errors": [{environment, file, line, column, field,
-  message}], "warnings": [], "checked": [{environment, campaigns, files, valid}]}``.
+  message}], "warnings": [the same shape], "checked": [{environment, campaigns, files, valid}]}``.
 * GitHub: one ``::error file=…,line=…,col=…,title=…::message`` per error, which the runner shows
   on the pull request's diff; values are escaped as the runner requires (``%``, CR, LF, and
   ``:``/``,`` in properties), so a message can never end the command or start another.
@@ -48,6 +48,7 @@ class Checked:
     campaigns: int = 0
     files: int = 0
     reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -59,7 +60,7 @@ def report_data(results: Sequence[Checked]) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "valid": all(r.valid for r in results),
         "errors": [problem(reason, r.environment) for r in results for reason in r.reasons],
-        "warnings": [],
+        "warnings": [problem(warning, r.environment) for r in results for warning in r.warnings],
         "checked": [{"environment": r.environment, "campaigns": r.campaigns, "files": r.files,
                      "valid": r.valid} for r in results],
     }
@@ -82,7 +83,7 @@ def render_github(results: Sequence[Checked]) -> str:
     lines: list[str] = []
     several = len(results) > 1
     for item in results:
-        for reason in item.reasons:
+        for kind, reason in [*(("error", r) for r in item.reasons), *(("warning", w) for w in item.warnings)]:
             found = problem(reason, item.environment)
             props = []
             if found["file"]:
@@ -91,7 +92,7 @@ def render_github(results: Sequence[Checked]) -> str:
             if found["field"]:
                 title += f": {found['field']}"
             props.append(f"title={_property(title)}")
-            lines.append(f"::error {','.join(props)}::{_data(found['message'])}")
+            lines.append(f"::{kind} {','.join(props)}::{_data(found['message'])}")
     errors = sum(len(r.reasons) for r in results)
     summary = (f"{errors} error(s) in campaign files" if errors else
                "; ".join(f"{r.campaigns} campaign(s) in {r.files} file(s): valid"

@@ -19,7 +19,8 @@ EXAMPLE_FOLDERS = ["Marketing Activities/Templates", "Marketing Activities/Webin
                    "Marketing Activities/System"]
 HOSTILE_NAMES = ["yes", "No", "on", "2026-03", "2026-03-18", "1.50", "a: b", "#1", "*star", "&anchor",
                  "!tag", "|pipe", ">fold", "%pct", "@at", "x #y", "Ünïcödé — 日本語 ✓", "quote \"q\" 'q'",
-                 " leading space", "trailing space ", "price ${amount}", "null", "~", "- dash", "tab\there"]
+                 "price ${amount}", "null", "~", "- dash"]
+# (padded names and control characters are refused by validate since issue 15: tests/desired/test_names.py)
 
 
 @pytest.fixture
