@@ -13,6 +13,7 @@ from marketo_sync.operations.errors import OperationError
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote.read import find_folder
 from marketo_sync.remote.state import RemoteFolder, join_path, split_path
+from marketo_sync.render.common import inert
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class CampaignTarget:
 
     @property
     def label(self) -> str:
-        return f'"{self.path}" (id {self.id})'
+        return f'"{inert(self.path)}" (id {self.id})'
 
 
 def resolve_campaign(api: OperationsApi, *, campaign_id: int | None = None,

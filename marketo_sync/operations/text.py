@@ -9,6 +9,7 @@ from datetime import datetime
 from marketo_sync.operations.prepare import ScheduleRequest, TriggerRequest
 from marketo_sync.operations.run_at import iso
 from marketo_sync.operations.send import NOT_SENT, SENT, UNKNOWN, OperationResult
+from marketo_sync.render.common import inert
 
 
 def _token_lines(tokens: Mapping[str, str], unchecked: bool) -> list[str]:
@@ -16,7 +17,8 @@ def _token_lines(tokens: Mapping[str, str], unchecked: bool) -> list[str]:
         return ["  tokens:   none (the program's My Tokens apply)"]
     note = " (names NOT checked: --allow-unknown-tokens)" if unchecked else ""
     lines = [f"  tokens:   {len(tokens)}{note}"]
-    lines += [f"    {{{{my.{name}}}}} = {json.dumps(value, ensure_ascii=False)}" for name, value in tokens.items()]
+    lines += [f"    {{{{my.{inert(name)}}}}} = {inert(json.dumps(value, ensure_ascii=False))}"
+              for name, value in tokens.items()]
     return lines
 
 
@@ -58,7 +60,7 @@ def render_result(result: OperationResult) -> str:
     lines = []
     for batch in result.batches:
         what = f"{len(batch.leads)} leads" if result.operation == "trigger" else "schedule"
-        detail = f": {batch.code} {batch.message}" if batch.code else ""
+        detail = f": {batch.code} {inert(batch.message)}" if batch.code else ""
         rid = f" [requestId {batch.request_id}]" if batch.request_id else ""
         lines.append(f"  call {batch.number} ({what}): {batch.status}{detail}{rid}")
     sent = result.leads_with(SENT)

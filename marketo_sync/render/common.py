@@ -17,25 +17,51 @@ from typing import Any
 
 from marketo_sync.plan.changes import CampaignChange, Change, ContainerChange, TokenChange, target_text
 
-__all__ = ["cell", "code", "id_suffix", "md_inline", "md_link", "target_of", "value_text"]
+__all__ = ["cell", "code", "id_suffix", "inert", "md_inline", "md_link", "target_of", "value_text"]
+
+#: What a name may not bring to a terminal or log: C0 and C1 controls (line breaks, escape
+#: sequences, NUL), DEL, the Unicode line and paragraph separators, and the bidirectional
+#: overrides and isolates that reorder what is shown.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    number = ord(ch)
+    return f"\\x{number:02x}" if number < 0x100 else f"\\u{number:04x}"
+
+
+def inert(text: Any) -> str:
+    """A name, path or any text from the files or the instance, for a terminal or a log.
+
+    Control characters are written visibly (``\\n``, ``\\x00``, ``\\u2028``), so no value can
+    start a new line, move the cursor or colour the output: it stays on the line the tool gave it
+    and cannot look like the tool's own words. Other text is returned as it is.
+    """
+    text = str(text)
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
 
 
 def value_text(value: Any) -> str:
-    """A value as JSON: strings quoted (non-ASCII kept), numbers and booleans bare."""
+    """A value as JSON: strings quoted (non-ASCII kept, control characters escaped), numbers and
+    booleans bare."""
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return inert(json.dumps(value, ensure_ascii=False))
     return json.dumps(value)
 
 
 def target_of(change: Change, *, with_id: bool = True) -> str:
     """``Folder/…/Name (id 123)`` or ``Folder {{my.Token}}``; ``with_id=False`` omits the id."""
     if isinstance(change, CampaignChange) and not with_id:
-        return change.campaign.path
+        return inert(change.campaign.path)
     if isinstance(change, ContainerChange) and not with_id:
-        return change.container.path
+        return inert(change.container.path)
     if isinstance(change, CampaignChange | TokenChange | ContainerChange):
-        return target_text(change)
-    return change.key
+        return inert(target_text(change))
+    return inert(change.key)
 
 
 def id_suffix(campaign_id: int | None) -> str:

@@ -12,16 +12,11 @@ import json
 from typing import Any
 
 from marketo_sync.plan.compare import Compared, Comparison
-from marketo_sync.render.common import cell, md_inline, value_text
+from marketo_sync.render.common import cell, inert, md_inline, value_text
 
 FORMAT_VERSION = "1"
 #: Markdown lists at most this many differing objects (the JSON document has them all).
 MARKDOWN_ITEMS = 200
-
-
-def _inert(text: str) -> str:
-    """A name or path for a terminal: control characters (escape sequences, line breaks) escaped."""
-    return "".join(ch if ch.isprintable() else json.dumps(ch)[1:-1] for ch in text)
 
 
 def _item_data(item: Compared, comparison: Comparison) -> dict[str, Any]:
@@ -64,12 +59,12 @@ def _headline(comparison: Comparison) -> str:
 def _subject(item: Compared, comparison: Comparison) -> tuple[str, str]:
     """(``path/name`` in the left environment, what to add: the right path when it differs, ids)."""
     if item.kind == "token":
-        where = f"{_inert(item.left_path)} {{{{my.{_inert(item.name)}}}}}"
+        where = f"{inert(item.left_path)} {{{{my.{inert(item.name)}}}}}"
     else:
-        where = f"{_inert(item.left_path)}/{_inert(item.name)}"
+        where = f"{inert(item.left_path)}/{inert(item.name)}"
     extra = []
     if item.right_path != item.left_path:
-        extra.append(f"in {comparison.right}: {_inert(item.right_path)}")
+        extra.append(f"in {comparison.right}: {inert(item.right_path)}")
     if item.kind == "campaign":
         def shown(env: str, campaign_id: int | None) -> str:
             return f"{env} id {campaign_id}" if campaign_id is not None else f"{env}: missing"
@@ -84,8 +79,8 @@ def _difference_line(field: str, left: Any, right: Any, comparison: Comparison) 
 
 
 def render_compare_text(comparison: Comparison) -> str:
-    out = [f"compare {comparison.left} ({_inert(comparison.left_instance)}) with {comparison.right} "
-           f"({_inert(comparison.right_instance)}): {_headline(comparison)}",
+    out = [f"compare {comparison.left} ({inert(comparison.left_instance)}) with {comparison.right} "
+           f"({inert(comparison.right_instance)}): {_headline(comparison)}",
            f"{_counts(comparison)}; ids are shown, never compared.", ""]
     for item in (*comparison.campaigns, *comparison.tokens):
         if item.same:
@@ -95,10 +90,10 @@ def render_compare_text(comparison: Comparison) -> str:
         for difference in item.differences:
             if difference.field == "rules":
                 out.append(f"      rules: triggers, filters or flow steps differ ({len(difference.details)})")
-                out.extend(f"        - {_inert(line)}" for line in difference.details)
+                out.extend(f"        - {inert(line)}" for line in difference.details)
             else:
                 out.append(f"      {_difference_line(difference.field, difference.left, difference.right, comparison)}")
-        out.append(f"      ({_inert(item.location)})")
+        out.append(f"      ({inert(item.location)})")
     same = sum(1 for i in (*comparison.campaigns, *comparison.tokens) if i.same)
     out.append(f"{same} campaign(s) and token(s) are the same in both instances.")
     return "\n".join(out) + "\n"
@@ -120,7 +115,7 @@ def render_compare_markdown(comparison: Comparison) -> str:
                     values = ("present" if difference.left else "**missing**",
                               "present" if difference.right else "**missing**")
                 elif difference.field == "rules":
-                    values = (f"`{cell(_inert('; '.join(difference.details)), 600)}`", "")
+                    values = (f"`{cell(inert('; '.join(difference.details)), 600)}`", "")
                 else:
                     values = (f"`{cell(value_text(difference.left))}`", f"`{cell(value_text(difference.right))}`")
                 out.append(f"| {subject} | `{difference.field}` | {values[0]} | {values[1]} |")

@@ -13,7 +13,7 @@ from typing import Any
 
 from marketo_sync.plan.changes import CampaignChange, Change, TokenChange
 from marketo_sync.plan.plan import Plan
-from marketo_sync.render.common import code, id_suffix, target_of
+from marketo_sync.render.common import code, id_suffix, inert, target_of
 from marketo_sync.render.plan import (
     MARKDOWN_BUDGET,
     SYMBOLS,
@@ -27,7 +27,7 @@ FORMAT_VERSION = "1"
 
 
 def _show(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return inert(json.dumps(value, ensure_ascii=False))
 
 
 def differences(change: Change) -> list[str]:
@@ -54,7 +54,7 @@ def differences(change: Change) -> list[str]:
 
 
 def _subject(change: Change) -> str:
-    return target_of(change) if isinstance(change, CampaignChange | TokenChange) else change.key
+    return target_of(change) if isinstance(change, CampaignChange | TokenChange) else inert(change.key)
 
 
 def _campaign_id(change: Change) -> int | None:
@@ -110,7 +110,7 @@ def render_drift_text(plan: Plan) -> str:
         out.append("Read-only differences (the API cannot fix them: fix them in the Marketo UI or the files):")
         for drift in plan.drift:
             where_declared = f" ({drift.location})" if drift.location else ""
-            out.append(f"  ! {drift.campaign.path}{id_suffix(drift.campaign.id)}: {drift.field} is "
+            out.append(f"  ! {inert(drift.campaign.path)}{id_suffix(drift.campaign.id)}: {drift.field} is "
                        f"{_show(drift.actual)}, the files expect {_show(drift.expected)}{where_declared}")
             out.extend(f"      {line}" for line in drift_details(drift))
             out += _text_link(plan, drift.campaign.id)
@@ -118,7 +118,7 @@ def render_drift_text(plan: Plan) -> str:
     if plan.unmanaged:
         out.append(f"Unmanaged campaigns, for information ({len(plan.unmanaged)}):")
         for item in plan.unmanaged:
-            out.append(f"  ? {item.campaign.path}{id_suffix(item.campaign.id)}")
+            out.append(f"  ? {inert(item.campaign.path)}{id_suffix(item.campaign.id)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 

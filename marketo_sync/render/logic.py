@@ -16,7 +16,7 @@ from marketo_sync.plan.changes import Change, CloneCampaign, EditFlow
 from marketo_sync.plan.flows import describe
 from marketo_sync.plan.logic import rule_text, step_text
 from marketo_sync.plan.plan import Plan
-from marketo_sync.render.common import code, target_of
+from marketo_sync.render.common import code, inert, target_of
 
 LIVE = "LIVE: the campaign is active, so this edit takes effect in Marketo at once"
 
@@ -49,7 +49,12 @@ def has_logic(change: Change) -> bool:
 
 
 def logic_lines(change: Change) -> list[str]:
-    """The logic under one change: a clone's inherited logic, a flow edit's operations."""
+    """The logic under one change: a clone's inherited logic, a flow edit's operations (each line
+    inert: a value read from the instance cannot start another line)."""
+    return [inert(line) for line in _logic_lines(change)]
+
+
+def _logic_lines(change: Change) -> list[str]:
     if isinstance(change, CloneCampaign) and change.logic is not None:
         return ["from the template:", *(f"  {line}" for line in _smart_list_lines(change.logic.get("smart_list"))
                                         + _flow_lines(change.logic.get("flow")))]

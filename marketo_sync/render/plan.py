@@ -25,7 +25,7 @@ from marketo_sync.plan.changes import (
     Unmanaged,
 )
 from marketo_sync.plan.plan import Plan
-from marketo_sync.render.common import code, id_suffix, md_link, target_of, value_text
+from marketo_sync.render.common import code, id_suffix, inert, md_link, target_of, value_text
 from marketo_sync.render.logic import logic_lines, markdown_logic
 
 #: GitHub refuses comments longer than this many characters.
@@ -51,7 +51,7 @@ Format = Callable[[Any], str]
 
 
 def _plain(value: Any) -> str:
-    return str(value)
+    return inert(value)
 
 
 def details_of(change: Change, *, value: Format = value_text, path: Format = _plain) -> list[str]:
@@ -107,7 +107,7 @@ def details_of(change: Change, *, value: Format = value_text, path: Format = _pl
 def _drift_line(drift: Drift) -> str:
     ref = drift.campaign
     where = f" ({drift.location})" if drift.location else ""
-    return (f"{ref.path}{id_suffix(ref.id)}: {drift.field} is {value_text(drift.actual)}, the file expects "
+    return (f"{inert(ref.path)}{id_suffix(ref.id)}: {drift.field} is {value_text(drift.actual)}, the file expects "
             f"{value_text(drift.expected)}{where}")
 
 
@@ -128,7 +128,7 @@ UNMANAGED_WHY: dict[str, str] = {
 def _unmanaged_line(item: Unmanaged) -> str:
     ref = item.campaign
     state = "active" if item.is_active else "inactive"
-    return f"{ref.path}{id_suffix(ref.id)}, {state}; {UNMANAGED_WHY.get(item.reason, item.reason)}"
+    return f"{inert(ref.path)}{id_suffix(ref.id)}, {state}; {UNMANAGED_WHY.get(item.reason, item.reason)}"
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         out.append("")
         for change in plan.changes:
             symbol = SYMBOLS[change.ACTION]
-            source = f" from {change.template.path}" if isinstance(change, CloneProgram) else ""
+            source = f" from {inert(change.template.path)}" if isinstance(change, CloneProgram) else ""
             out.append(paint(change.ACTION, f"  {symbol} {change.ACTION:<12} {target_of(change)}{source}"))
             for line in details_of(change) + logic_lines(change):
                 out.append(f"      {line}")

@@ -9,7 +9,8 @@ import json
 
 from marketo_sync.apply.receipt import APPLIED, FAILED, FORMAT_VERSION, SKIPPED, UNKNOWN, Receipt
 from marketo_sync.errors import MarketoSyncError
-from marketo_sync.plan.changes import target_text
+from marketo_sync.plan.changes import Change, target_text
+from marketo_sync.render.common import inert
 
 
 def render_receipt_text(receipt: Receipt) -> str:
@@ -19,28 +20,28 @@ def render_receipt_text(receipt: Receipt) -> str:
     for outcome in receipt.outcomes:
         if outcome.status == APPLIED:
             continue
-        what = f"{outcome.change.ACTION} {target_text(outcome.change, outcome.id)}"
+        what = f"{outcome.change.ACTION} {_target(outcome.change, outcome.id)}"
         if outcome.status == FAILED:
             code = f"Marketo error {outcome.code}: " if outcome.code else ""
-            lines.append(f"  ✗ failed   {what}\n      {code}{outcome.message}")
+            lines.append(f"  ✗ failed   {what}\n      {code}{inert(outcome.message)}")
         elif outcome.status == SKIPPED:
-            lines.append(f"  - skipped  {what}\n      {outcome.message}")
+            lines.append(f"  - skipped  {what}\n      {inert(outcome.message)}")
         else:
-            lines.append(f"  ? unknown  {what}\n      {outcome.message}")
+            lines.append(f"  ? unknown  {what}\n      {inert(outcome.message)}")
     notes = [o for o in receipt.outcomes if o.status == APPLIED and o.note]
     for outcome in notes:
-        lines.append(f"  ✓ applied  {outcome.change.ACTION} {target_text(outcome.change, outcome.id)}"
-                     f"\n      {outcome.note}")
+        lines.append(f"  ✓ applied  {outcome.change.ACTION} {_target(outcome.change, outcome.id)}"
+                     f"\n      {inert(outcome.note)}")
     head = (f"Apply: {counts[APPLIED]} applied, {counts[FAILED]} failed, {counts[SKIPPED]} skipped, "
             f"{counts[UNKNOWN]} unknown (of {len(receipt.outcomes)}).")
     out = [head]
     if receipt.stopped:
-        out.append(f"Stopped early: {receipt.stopped}")
+        out.append(f"Stopped early: {inert(receipt.stopped)}")
     out.extend(lines)
     if receipt.differences:
         out.append(f"Verification: {len(receipt.differences)} difference(s) after reading back "
                    f"{receipt.verified} item(s):")
-        out.extend(f"  ≠ {d.text()}" for d in receipt.differences)
+        out.extend(f"  ≠ {inert(d.text())}" for d in receipt.differences)
     elif receipt.verified:
         out.append(f"Verification: read back {receipt.verified} item(s), all as planned.")
     elif receipt.stopped:
@@ -53,6 +54,10 @@ def render_receipt_text(receipt: Receipt) -> str:
     if receipt.journal:
         out.append(f"Journal: {receipt.journal}")
     return "\n".join(out) + "\n"
+
+
+def _target(change: Change, campaign_id: int | None) -> str:
+    return inert(target_text(change, campaign_id))
 
 
 def render_receipt_json(receipt: Receipt) -> str:
