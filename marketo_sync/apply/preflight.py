@@ -2,21 +2,26 @@
 
 A plan runs only on the environment and instance it was made for, and only if a fresh read
 of every observed campaign and token still matches the plan's observations; otherwise
-:class:`StalePlan`. A change whose target now reads as ``isSystem`` is refused with
+:class:`StalePlan`. :func:`check_quota` refuses (:class:`UnsafePlan`, override ``--force``) an
+apply whose calls exceed ``safety.max_daily_share`` of ``limits.daily_quota``, less what the
+instance says was used today. A change whose target now reads as ``isSystem`` is refused with
 :class:`UnsafePlan` (the planner never plans one; this is defence in depth).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from marketo_sync.apply.reads import WriteApi, campaign_by_id, campaigns_in, differs, is_resolved, tokens_of
-from marketo_sync.errors import StalePlan, UnsafePlan
+from marketo_sync.errors import ApiError, StalePlan, UnsafePlan, halts_the_run
 from marketo_sync.plan.changes import ReplaceCampaign
-from marketo_sync.plan.plan import Observation, Plan
+from marketo_sync.plan.plan import ApiCost, Observation, Plan
 from marketo_sync.refs import FolderRef
 from marketo_sync.remote.state import RemoteCampaign
+
+log = logging.getLogger(__name__)
 
 
 def check_target(plan: Plan, *, environment: str, instance: str) -> None:
@@ -147,3 +152,34 @@ def _refuse_system(plan: Plan, is_system: Callable[[int], bool]) -> None:
     if system:
         raise UnsafePlan("the plan changes system campaigns, which marketo-sync never touches "
                          f"(nothing was applied): {', '.join(system)}")
+
+
+def today_usage(read_usage: Callable[[], int | None]) -> int | None:
+    """Today's calls as the instance counts them (``GET stats/usage.json``, one call), or None
+    when it does not offer them (610, HTTP 404) or refuses (603): the guard then counts only
+    this run's calls, and says so at ``-v``. A stop class (607, credentials, unreachable) is raised."""
+    try:
+        used = read_usage()
+    except ApiError as error:
+        if halts_the_run(error):
+            raise
+        log.info("today's API usage is not counted in the quota guard: stats/usage.json answered "
+                 "%s (%s)", error.code, "not offered" if error.code in ("404", "610") else "refused")
+        return None
+    if used is None:
+        log.info("today's API usage is not counted in the quota guard: stats/usage.json gave no total")
+    else:
+        log.info("today's API usage (stats/usage.json): %d calls", used)
+    return used
+
+
+def check_quota(cost: ApiCost, *, max_share: float, read_usage: Callable[[], int | None]) -> int | None:
+    """Refuse with :class:`UnsafePlan` (nothing written) when the apply's calls exceed
+    ``max_share`` of the day's quota less today's usage; returns today's usage (None: unknown).
+
+    Called only without ``--force``; the usage read happens only when the plan has changes."""
+    used = today_usage(read_usage)
+    refusal = cost.quota_refusal(max_share, used)
+    if refusal is not None:
+        raise UnsafePlan(f"{refusal}; nothing was changed")
+    return used

@@ -166,6 +166,21 @@ class MarketoApi(FlowApiMixin):
         """GET program/byName.json?name=…"""
         return self._get_one(f"{ASSET}/program/byName.json", name=name)
 
+    # -- usage --------------------------------------------------------------------------
+
+    def daily_usage(self) -> int | None:
+        """GET stats/usage.json: the calls the instance counted today, every API user together
+        (Adobe: ``result: [{date, total, users: [{userId, count}]}]``); None when it does not say.
+        Costs one call. An instance without the endpoint answers 610 (or HTTP 404): that error is raised."""
+        for row in self._get(f"{LEADS}/stats/usage.json"):
+            if isinstance(row, Mapping):
+                if isinstance(row.get("total"), int):
+                    return int(row["total"])
+                users = row.get("users")
+                if isinstance(users, list):
+                    return sum(int(u.get("count") or 0) for u in users if isinstance(u, Mapping))
+        return None
+
     # -- smart campaigns: writes (form-encoded) -----------------------------------------
 
     def create_campaign(self, *, name: str, folder: FolderRef, description: str | None = None) -> Row:

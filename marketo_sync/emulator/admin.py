@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 REDACTED = "***"
 SECRET_PARAMS = frozenset({"client_id", "client_secret", "access_token"})
 FAULT_SETTINGS = frozenset({"latency_ms", "fault_rate", "fault_seed", "fault_kinds", "script", "expire_tokens",
-                            "token_ttl", "rate_limit", "concurrency", "daily_quota"})
+                            "token_ttl", "rate_limit", "concurrency", "daily_quota", "used_today"})
 
 
 def redact(query: Mapping[str, list[str]]) -> dict[str, Any]:
@@ -98,6 +98,11 @@ def apply_settings(server: EmulatorServer, settings: Any) -> dict[str, Any]:
     for name in ("concurrency", "daily_quota"):
         if name in settings:
             limits[name] = check_positive_int(name, settings[name])
+    if "used_today" in settings:
+        used = settings["used_today"]
+        if not isinstance(used, int) or isinstance(used, bool) or used < 0:
+            raise ValueError("used_today must be a whole number of calls >= 0")
+        limits["used_today"] = used
     ttl = None
     if "token_ttl" in settings:
         ttl = float(settings["token_ttl"])

@@ -80,6 +80,8 @@ class MarketoBackend(ProgramsMixin, FlowMixin):
         self._credentials = dict(credentials) if credentials is not None else None
         self._ui_hosts = tuple(ui_hosts) or DEFAULT_UI_HOSTS
         self._scope = scope
+        #: The API user's id in ``stats/usage.json`` (the token's scope, as in Marketo).
+        self.api_user = scope
         self._default_workspace = workspace
         self._seed_plan: tuple[Mapping[str, Any], float] | None = None  # what reset() rebuilds
         self._access: dict[str, Record] = {}  # token digest -> {clientId, expiresAt}

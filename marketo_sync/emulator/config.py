@@ -43,6 +43,8 @@ class EmulatorConfig:
     #: Behave like an instance without the newer flow-step endpoints: they
     #: answer 610; campaign reads still carry ``flow``.
     no_flow_api: bool = False
+    #: Answer ``GET /rest/v1/stats/usage.json`` with 610, like an instance without it.
+    no_usage_api: bool = False
 
     def __post_init__(self) -> None:
         self.rate_limit = parse_rate_limit(self.rate_limit)

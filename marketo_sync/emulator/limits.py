@@ -35,7 +35,9 @@ class Limits:
         self._day_count = 0
 
     def configure(self, *, rate_limit: tuple[int, float] | None = None, concurrency: int | None = None,
-                  daily_quota: int | None = None) -> None:
+                  daily_quota: int | None = None, used_today: int | None = None) -> None:
+        if used_today is not None:
+            self.use_today(used_today)
         with self._lock:
             if rate_limit is not None:
                 self.rate_calls, self.rate_window = rate_limit
@@ -79,6 +81,17 @@ class Limits:
                 raise MarketoApiError("607", "Daily quota reached")
             self._window.append(now)
             self._day_count += 1
+
+    def today(self) -> tuple[str, int]:
+        """``(US Central day, calls counted that day)`` now: what ``stats/usage.json`` answers."""
+        with self._lock:
+            day = central_day(float(self._clock()))
+            return day, (self._day_count if day == self._day else 0)
+
+    def use_today(self, calls: int) -> None:
+        """Set today's count, as if other integrations had made ``calls`` calls (tests)."""
+        with self._lock:
+            self._day, self._day_count = central_day(float(self._clock())), calls
 
     def snapshot(self) -> dict[str, object]:
         with self._lock:

@@ -38,6 +38,9 @@ class ApiRequest:
     params: dict[str, list[str]] = field(default_factory=dict)
     json: Any = None
     path_args: dict[str, str] = field(default_factory=dict)
+    #: ``(US Central day, calls counted that day)``, filled in by the server (which keeps the
+    #: limits) for ``stats/usage.json`` only.
+    usage: tuple[str, int] | None = None
 
     def get(self, name: str) -> Any:
         """The first value of ``name`` (query/form first, then a top-level JSON key), or None."""
@@ -334,6 +337,14 @@ def list_campaigns(req: ApiRequest, b: MarketoBackend) -> Body:
     if token is not None:
         extra["nextPageToken"] = token
     return leaddb(records, **extra)
+
+
+def get_daily_usage(req: ApiRequest, b: MarketoBackend) -> Body:
+    """GET /rest/v1/stats/usage.json: today's calls, Adobe's record shape
+    ``[{date, total, users: [{userId, count}]}]``; every call is the one API user's."""
+    day, total = req.usage or ("", 0)
+    return leaddb([{"date": f"{day}T00:00:00Z", "total": total,
+                    "users": [{"userId": b.api_user, "count": total}] if total else []}])
 
 
 def get_lead_campaign(req: ApiRequest, b: MarketoBackend) -> Body:

@@ -209,7 +209,8 @@ class EmulatorServer:
         if method == "POST" and (params.get("_method") or [""])[0].upper() == "GET":
             method = "GET"  # Marketo's workaround for long URLs (414): POST with _method=GET
         try:
-            if self.config.no_flow_api and urls.is_flow_api(path):
+            if (self.config.no_flow_api and urls.is_flow_api(path)) or \
+                    (self.config.no_usage_api and urls.is_usage_api(path)):
                 raise urls.RouteError("610", "Requested resource not found")
             handler, path_args = urls.resolve(method, path)
         except urls.RouteError as missing:
@@ -237,7 +238,8 @@ class EmulatorServer:
         fault = self.faults.pick(method, path)
         if fault is not None and fault != "drop_after_commit":
             return self._fault_answer(fault, asset)
-        request = ApiRequest(method=method, path=path, params=params, json=body_json, path_args=path_args)
+        request = ApiRequest(method=method, path=path, params=params, json=body_json, path_args=path_args,
+                             usage=self.limits.today() if urls.is_usage_api(path) else None)
         try:
             answer = _Answer(200, self.quirks.apply(handler(request, self.backend)))
         except MarketoApiError as error:

@@ -2,7 +2,8 @@
 
 A path that matches no pattern is Marketo's ``610``; a known path with the wrong method is ``605``.
 The flow-step endpoints (``_FLOW_ROUTES``) are newer than Adobe's published spec; an emulator run
-with ``no_flow_api`` answers them ``610``, like an instance that does not have them yet.
+with ``no_flow_api`` answers them ``610``, like an instance that does not have them yet; one run
+with ``no_usage_api`` answers ``stats/usage.json`` ``610``.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ _ROUTES: list[tuple[str, dict[str, Handler]]] = [
     (rf"{LEADDB}/campaigns/{_ID}/trigger\.json", {"POST": r.request_campaign}),
     (rf"{LEADDB}/campaigns/{_ID}/schedule\.json", {"POST": r.schedule_campaign}),
     (rf"{LEADDB}/leads\.json", {"GET": r.get_leads, "POST": r.sync_leads}),
+    (rf"{LEADDB}/stats/usage\.json", {"GET": r.get_daily_usage}),
     *_FLOW_ROUTES,
 ]
 ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [(re.compile(p), m) for p, m in _ROUTES]
@@ -93,6 +95,11 @@ def resolve(method: str, path: str) -> tuple[Handler, dict[str, str]]:
 def is_flow_api(path: str) -> bool:
     """One of the flow-step endpoints (absent on instances without the newer flow API)."""
     return any(pattern.fullmatch(path) for pattern in FLOW_PATHS)
+
+
+def is_usage_api(path: str) -> bool:
+    """``stats/usage.json`` (today's call count): answered from the limits' count."""
+    return path == f"{LEADDB}/stats/usage.json"
 
 
 def is_leaddb(path: str) -> bool:

@@ -120,6 +120,8 @@ class ApiCost:
     inline: bool = field(default=False, compare=False)
     #: The instance's campaign count, when the plan read it whole (the read-back prices on it).
     instance_campaigns: int | None = field(default=None, compare=False)
+    #: Calls per day the instance allows (``limits.daily_quota``): the cost line shows the share.
+    daily_quota: int = 50_000
 
     @property
     def run_calls(self) -> int:
@@ -129,6 +131,32 @@ class ApiCost:
     @property
     def apply_calls(self) -> int:
         return self.apply_writes + self.apply_reads
+
+    @property
+    def quota_calls(self) -> int:
+        """Every call the apply run makes, as the cost line counts them: an inline run's reads,
+        writes and read-back; a saved plan's re-read, writes and verification."""
+        return self.run_calls if self.inline else self.apply_calls
+
+    def daily_share(self, used_today: int = 0) -> float:
+        """The share of ``daily_quota`` the apply run uses (with ``used_today`` counted in)."""
+        return (self.quota_calls + used_today) / self.daily_quota if self.daily_quota > 0 else 0.0
+
+    def quota_refusal(self, max_share: float, used_today: int | None = None) -> str | None:
+        """Why apply must not run without ``--force``: its calls exceed ``max_share`` of the day's
+        quota less what was used today; None when they do not."""
+        used = used_today or 0
+        calls = self.quota_calls
+        if used_today is not None and self.inline:
+            calls -= self.read_calls  # made already, so today's usage counts them
+        if calls <= max_share * self.daily_quota - used:
+            return None
+        already = (f" with {used:,} already used today (stats/usage.json)" if used_today is not None
+                   else "")
+        share = (calls + used) / self.daily_quota if self.daily_quota > 0 else 0.0
+        return (f"apply would use {calls:,} calls{already}, {percent(share)} of the daily "
+                f"quota of {self.daily_quota:,} (limits.daily_quota); at most {percent(max_share)} "
+                "(safety.max_daily_share) without --force")
 
     def seconds(self, calls: int) -> float:
         """Minimum wall time for ``calls`` calls under a sliding window (latency excluded)."""
@@ -145,6 +173,8 @@ class ApiCost:
             "apply_reads": self.apply_reads,
             "rate": {"calls": self.rate_calls, "seconds": self.rate_window},
             "apply_min_seconds": self.seconds(self.apply_calls),
+            "daily_quota": self.daily_quota,
+            "daily_share": round(self.daily_share(), 6),
         }
 
     @classmethod
@@ -152,7 +182,7 @@ class ApiCost:
         rate = data.get("rate") or {}
         return cls(int(data.get("read_calls", 0)), int(data.get("apply_writes", 0)),
                    int(data.get("apply_reads", 0)), int(rate.get("calls", 50)),
-                   float(rate.get("seconds", 20.0)))
+                   float(rate.get("seconds", 20.0)), daily_quota=int(data.get("daily_quota", 50_000)))
 
     def describe(self) -> str:
         """One line for the text footer and the markdown summary."""
@@ -172,8 +202,13 @@ class ApiCost:
             timing = f"at least {self.seconds(calls):g} s"
         return (
             f"{reads}; apply will make about {calls} ({self.apply_writes} writes + {self.apply_reads} "
-            f"verification reads), {timing} at {self.rate_calls} calls per {self.rate_window:g} s"
+            f"verification reads), {timing} at {self.rate_calls} calls per {self.rate_window:g} s; "
+            f"{self.quota_share_text()}"
         )
+
+    def quota_share_text(self) -> str:
+        """``"1.2% of the daily quota of 50,000 calls"``: the cost line's last part."""
+        return f"{percent(self.daily_share())} of the daily quota of {self.daily_quota:,} calls"
 
     def _describe_inline(self, reads: str) -> str:
         total = self.run_calls
@@ -182,7 +217,21 @@ class ApiCost:
         return (f"{reads}; apply will make {self.apply_writes + self.read_back_reads} more "
                 f"({self.apply_writes} writes + {self.read_back_reads} read-back reads; the plan was "
                 f"read moments ago, so nothing is re-read first): {total} calls in all, {timing} at "
-                f"{self.rate_calls} calls per {self.rate_window:g} s")
+                f"{self.rate_calls} calls per {self.rate_window:g} s; {self.quota_share_text()}")
+
+
+def percent(share: float) -> str:
+    """A share for people: ``61%``, ``1.2%``, ``0.06%``, ``<0.01%`` (never "0%" for some calls)."""
+    value = share * 100
+    if value <= 0:
+        return "0%"
+    if value < 0.01:
+        return "<0.01%"
+    if value < 1:
+        return f"{value:.2g}%"
+    if value < 10:
+        return f"{value:.1f}".rstrip("0").rstrip(".") + "%"
+    return f"{value:.0f}%"
 
 
 def _sorted(changes: Iterable[Change]) -> tuple[Change, ...]:

@@ -99,6 +99,8 @@ class PlanOptions:
     instance: str = ""
     rate_calls: int = 50
     rate_window: float = 20.0
+    #: ``limits.daily_quota``: the plan's cost line shows the share of it the apply uses.
+    daily_quota: int = 50_000
     created_at: str = ""
     #: ``--target`` paths: keep only what they name (:mod:`marketo_sync.plan.narrow`).
     targets: tuple[str, ...] = ()
@@ -583,7 +585,8 @@ class _Planner:
                        self.apply_reads(), self.options.rate_calls, self.options.rate_window,
                        read_strategy=outcome.strategy if outcome is not None else "",
                        token_reads=len(self.remote.tokens), read_back_reads=self.read_back_reads(),
-                       instance_campaigns=getattr(outcome, "instance_campaigns", None))
+                       instance_campaigns=getattr(outcome, "instance_campaigns", None),
+                       daily_quota=self.options.daily_quota)
         observations = sorted(self.observations.values(),
                               key=lambda o: (o.kind, o.folder, o.name, o.id or 0))
         return Plan(

@@ -316,6 +316,6 @@ def bind(plan: Plan, containers: ContainerPlan) -> Plan:
     cost = plan.cost
     # one read back per container change, one browse per clone to find the campaigns it brought
     cost = ApiCost(cost.read_calls, cost.apply_writes, cost.apply_reads + len(program_changes) + new_programs,
-                   cost.rate_calls, cost.rate_window)
+                   cost.rate_calls, cost.rate_window, daily_quota=cost.daily_quota)
     return dataclasses.replace(plan, changes=changes, observations=observations, drift=drift, unmanaged=unmanaged,
                                cost=cost)

@@ -5,7 +5,9 @@ interactive pieces, showing the plan and asking for ``yes``, as callbacks):
 
 1. plan now, or load ``planfile`` (checksum verified) and refuse another environment/instance;
 2. show the plan; stop when it has no changes;
-3. refuse an unsafe plan (``allow_delete``, ``force``), then ask for approval;
+3. refuse an unsafe plan (``allow_delete``, ``force``; without ``force`` also one whose calls
+   exceed ``safety.max_daily_share`` of ``limits.daily_quota`` less today's usage, read once
+   from ``stats/usage.json`` where the instance offers it), then ask for approval;
 4. re-read what the plan observed and refuse a stale plan (zero writes); a plan made by this
    run moments ago (``FRESH_SECONDS``, so not after a long wait for approval) is not re-read;
 5. run the changes with a journal under ``<state dir>/journal/``; read back; the receipt.
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from marketo_sync.apply.applier import Applier
 from marketo_sync.apply.journal import Journal
-from marketo_sync.apply.preflight import check_target, fresh_preflight, preflight
+from marketo_sync.apply.preflight import check_quota, check_target, fresh_preflight, preflight
 from marketo_sync.apply.receipt import Receipt
 from marketo_sync.apply.verify import verify
 from marketo_sync.config import Safety
@@ -100,6 +102,10 @@ def apply_plan(session: Session, plan: Plan, options: ApplyOptions, *,
     plan.raise_if_unsafe(allow_delete=options.allow_delete, force=options.force,
                          max_share=options.safety.max_destructive_share,
                          min_managed=options.safety.min_managed)
+    if not options.force:
+        # the project's quota now, not the one a saved plan was priced with
+        check_quota(dataclasses.replace(plan.cost, daily_quota=session.daily_quota),
+                    max_share=options.safety.max_daily_share, read_usage=session.api.daily_usage)
     if approve is not None:
         approve()
     if plan.fresh and time.monotonic() - plan.read_at <= FRESH_SECONDS:

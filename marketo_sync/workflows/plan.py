@@ -36,5 +36,5 @@ def build_plan(session: Session, desired: DesiredState, *, allow_replace: bool =
                         at_least=outcome.at_least)
     options = PlanOptions(allow_replace=allow_replace, environment=session.environment,
                           instance=session.instance, rate_calls=limits.calls, rate_window=limits.window,
-                          targets=tuple(targets), narrowed=narrowed)
+                          daily_quota=session.daily_quota, targets=tuple(targets), narrowed=narrowed)
     return diff(desired, remote, options)

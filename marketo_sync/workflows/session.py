@@ -41,6 +41,8 @@ class Session:
     state_dir: Path | None = None
     #: Notices for the user (a stale lock taken over); the command prints them.
     notices: tuple[str, ...] = ()
+    #: ``limits.daily_quota``: calls per day the instance allows (plans show the share they use).
+    daily_quota: int = 50_000
 
     def calls_made(self) -> int:
         """The client's running total of REST calls (identity calls excluded)."""
@@ -97,7 +99,8 @@ def open_session(project: Project, environment: Environment, *,
         client = stack.enter_context(MarketoClient(settings, limits=client_limits(project)))
         yield Session(api=MarketoApi(client), client=client, instance=instance,
                       environment=environment.name, workspace=environment.workspace, emulator=emulator,
-                      state_dir=project.state_dir, notices=tuple(notices))
+                      state_dir=project.state_dir, notices=tuple(notices),
+                      daily_quota=int(project.limits.daily_quota))
 
 
 @contextmanager

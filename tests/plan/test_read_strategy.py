@@ -203,10 +203,12 @@ def test_an_inline_plan_is_applied_without_re_reading_and_read_back_cheaply(tmp_
         receipt = apply_plan(session, plan, ApplyOptions(state_dir=tmp_path, allow_delete=True))
         after = fresh.calls()[read_calls:]
         assert receipt.verified and not receipt.differences
-        assert after[0]["method"] == "POST"  # the first call after planning is a write: no re-read
-        reads_after = [c for c in after if c["method"] == "GET"]
+        # the quota guard's one read of today's usage, then a write: no re-read
+        assert after[0]["path"] == "/rest/v1/stats/usage.json"
+        assert after[1]["method"] == "POST"
+        reads_after = [c for c in after[1:] if c["method"] == "GET"]
         assert len(reads_after) == plan.cost.read_back_reads  # as the plan's cost line said
-        assert len(fresh.calls()) - 1 == plan.cost.run_calls  # every call but identity, as printed
+        assert len(fresh.calls()) - 2 == plan.cost.run_calls  # every call but identity and usage, as printed
 
 
 def test_a_plan_approved_late_is_re_read_and_refused_when_stale(tmp_path, monkeypatch) -> None:
