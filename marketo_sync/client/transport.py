@@ -90,8 +90,9 @@ class _SecretRegistry:
 
 
 def _redact_params(text: str) -> str:
-    """Mask ``client_secret=...`` and ``access_token=...`` wherever they appear."""
-    for key in ("client_secret=", "access_token="):
+    """Mask ``client_secret=...``, ``access_token=...`` and ``client_id=...`` wherever they appear
+    (a client id too: with the two variables swapped, an easy CI mistake, it is the secret)."""
+    for key in ("client_secret=", "access_token=", "client_id="):
         start = text.find(key)
         while start != -1:
             end = start + len(key)

@@ -105,3 +105,27 @@ def test_swapped_client_id_and_secret_never_appear_in_errors_or_reprs(emulator: 
     assert "MARKETO_CLIENT_ID / MARKETO_CLIENT_SECRET" in str(caught.value)
     for text in texts:
         assert emulator.client_secret not in text and emulator.client_id not in text
+
+
+def test_cli_plan_with_swapped_variables_shows_the_secret_nowhere(make_emulator: Callable[..., EmulatorServer],
+                                                                  cli_project, everything: Everything,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: ``plan -vv`` run with MARKETO_CLIENT_ID and MARKETO_CLIENT_SECRET swapped (an easy CI
+    mistake): the secret is in neither stdout, stderr, the log, nor the emulator's call log."""
+    server = make_emulator(client_secret=SECRET)
+    (cli_project.root / "campaigns").mkdir()
+    (cli_project.root / "campaigns" / "ops.yaml").write_text(
+        "folder: Marketing Activities/Operational\ncampaigns:\n  - name: Swapped Credentials Check\n",
+        encoding="utf-8")
+    cli_project.connect(server)
+    monkeypatch.setenv("MARKETO_CLIENT_ID", SECRET)
+    monkeypatch.setenv("MARKETO_CLIENT_SECRET", server.client_id)
+
+    code, out, err = cli_project.run("plan", "-vv")
+    assert code == 1
+    assert "MARKETO_CLIENT_ID" in err and "Traceback" not in err
+    calls = server.calls()
+    assert any(call["kind"] == "identity" for call in calls), "the swapped credentials reached the emulator"
+    logged = requests.get(f"{server.base_url}/_emulator/calls", timeout=10).text  # the side door's view too
+    for text in (out, err, "\n".join(everything.lines), str(calls), logged):
+        assert SECRET not in text
