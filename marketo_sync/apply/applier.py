@@ -38,6 +38,7 @@ from typing import Any, cast
 from marketo_sync.apply.flows import apply_flow
 from marketo_sync.apply.journal import Journal
 from marketo_sync.apply.programs import Binder, Unbound, run_container
+from marketo_sync.apply.progress import FINISHED, STARTED, ProgressEvent
 from marketo_sync.apply.reads import WriteApi, campaigns_in
 from marketo_sync.apply.receipt import APPLIED, FAILED, SKIPPED, UNKNOWN, Outcome, scrub
 from marketo_sync.apply.verify import check
@@ -103,7 +104,7 @@ class Applier:
     """Runs the changes of one plan; see the module docstring. One instance per run."""
 
     def __init__(self, api: WriteApi, plan: Plan, *, journal: Journal | None = None, workers: int = 1,
-                 progress: Callable[[str], None] | None = None) -> None:
+                 progress: Callable[[ProgressEvent], None] | None = None) -> None:
         self.api = api
         self.plan = plan
         self.journal = journal
@@ -199,7 +200,7 @@ class Applier:
             self._started += 1
             number = self._started
         if self.progress is not None:
-            self.progress(f"change {number} of {len(self.plan.changes)}: {change.ACTION} {target_text(change)}")
+            self.progress(ProgressEvent(STARTED, number, len(self.plan.changes), change.ACTION, target_text(change)))
         self._journal(Outcome(change, "started", id=getattr(getattr(change, "campaign", None), "id", None)))
 
     def _finish(self, outcome: Outcome) -> None:
@@ -207,7 +208,11 @@ class Applier:
             if outcome.key in self.outcomes:
                 return
             self.outcomes[outcome.key] = outcome
+            done = len(self.outcomes)
         self._journal(outcome)
+        if self.progress is not None:
+            change = outcome.change
+            self.progress(ProgressEvent(FINISHED, done, len(self.plan.changes), change.ACTION, target_text(change)))
 
     def _journal(self, outcome: Outcome) -> None:
         if self.journal is None:

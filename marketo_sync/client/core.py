@@ -112,6 +112,11 @@ class MarketoClient:
         self._transport.close()
 
     @property
+    def waiting_on_rate_limit(self) -> bool:
+        """The limiter is holding a call back right now (read-only; for progress lines)."""
+        return self._limiter.waiting
+
+    @property
     def stats(self) -> ClientStats:
         """Live counters (read them; the client updates them under a lock)."""
         return self._stats

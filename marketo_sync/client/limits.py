@@ -84,6 +84,15 @@ class Limiter:
         self._in_flight = 0
         self.concurrency = limits.concurrency
         self._slots = threading.Condition(self._lock)
+        #: Threads sleeping in :meth:`acquire` right now (read through :attr:`waiting`).
+        self._waiters = 0
+
+    @property
+    def waiting(self) -> bool:
+        """A call is being held back right now: the window is full, or the pause after a 606 runs
+        (a read-only signal for progress displays)."""
+        with self._lock:
+            return self._waiters > 0
 
     def _delay(self, now: float) -> float:
         delays = [self._window.delay(now), self._paused_until - now]
@@ -103,7 +112,13 @@ class Limiter:
                     if self._learned is not None:
                         self._learned.record(now)
                     return waited
-            self._sleep(delay)
+            with self._lock:
+                self._waiters += 1
+            try:
+                self._sleep(delay)
+            finally:
+                with self._lock:
+                    self._waiters -= 1
             waited += delay
 
     @contextmanager

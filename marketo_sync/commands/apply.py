@@ -5,6 +5,9 @@ The steps are the apply workflow's (:mod:`marketo_sync.workflows.apply`): plan n
 plan file ask for ``yes`` on a terminal (``--auto-approve`` for CI; no terminal and no
 ``--auto-approve``: refuse); refuse a stale plan (zero writes); apply with a journal; read
 back; print the receipt. This module only parses, asks, prints and picks the exit code.
+Progress goes to stderr (:class:`~marketo_sync.commands.options.ProgressPrinter`): one updating
+line on a terminal, a plain line every 10% of the changes (at most 50) or 10 s without; ``-q``
+and ``--format json`` print none.
 
 Exit 0 when every change applied and read back as planned, 1 otherwise.
 """
@@ -18,6 +21,7 @@ from typing import TextIO
 
 from marketo_sync.apply.receipt import Receipt
 from marketo_sync.commands.options import (
+    ProgressPrinter,
     add_project_arguments,
     add_target_arguments,
     ask_yes,
@@ -49,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="allow the plan to delete campaigns and tokens")
     parser.add_argument("--force", action="store_true",
                         help="apply even when the plan deletes, deactivates or replaces more than the "
-                        "configured share of the managed campaigns")
+                        "configured share of the managed campaigns (safety.max_destructive_share), or "
+                        "its calls exceed safety.max_daily_share of limits.daily_quota")
     parser.add_argument("--allow-replace", action="store_true",
                         help="when planning: allow replacing campaigns found in another folder")
     parser.add_argument("--format", choices=("text", "json"), default="text",
@@ -83,10 +88,6 @@ def run(args: argparse.Namespace) -> int:
         raise  # the CLI prints the message on stderr and exits 1
 
 
-def _progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
 def _run(args: argparse.Namespace) -> int:
     # A saved plan carries every change it makes: the campaign files may have moved on since.
     narrowed = False
@@ -115,9 +116,14 @@ def _run(args: argparse.Namespace) -> int:
         if not plan.has_changes:
             print("No changes to apply.", file=sys.stderr)
         asks = args.planfile is None and not args.auto_approve
+        quiet = as_json or getattr(args, "verbosity", 0) < 0  # -q: no progress
+        progress = ProgressPrinter(len(plan.changes), sys.stderr, terminal=is_terminal(sys.stderr),
+                                   waiting=lambda: session.client.waiting_on_rate_limit,
+                                   tick=0.5 if is_terminal(sys.stderr) else 1.0)
         try:
-            receipt = apply_plan(session, plan, options, approve=(lambda: confirm(sys.stdin, sys.stderr))
-                                 if asks else None, progress=None if as_json else _progress)
+            with progress:
+                receipt = apply_plan(session, plan, options, approve=(lambda: confirm(sys.stdin, sys.stderr))
+                                     if asks else None, progress=None if quiet else progress)
         except ApplyInterrupted as interrupted:  # Ctrl-C / SIGTERM: the receipt of what was done
             assert isinstance(interrupted.receipt, Receipt)
             _print_receipt(interrupted.receipt, as_json)

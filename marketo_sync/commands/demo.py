@@ -24,7 +24,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from marketo_sync import operations
-from marketo_sync.commands.options import add_project_arguments, print_notices, use_color
+from marketo_sync.commands.options import ProgressPrinter, add_project_arguments, print_notices, use_color
 from marketo_sync.config import Environment
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
 from marketo_sync.errors import ConfigError
@@ -121,7 +121,8 @@ def _demo(inputs: Inputs, work: Path) -> int:
 
         _heading("2/4  marketo-sync apply --auto-approve")
         options = ApplyOptions(safety=inputs.project.safety, state_dir=work)
-        receipt = apply_plan(session, plan, options, progress=lambda line: print(line, flush=True))
+        with ProgressPrinter(len(plan.changes), sys.stdout, terminal=False, every=1, tick=None) as progress:
+            receipt = apply_plan(session, plan, options, progress=progress)
         sys.stdout.write(render_receipt_text(receipt))
 
         _heading("3/4  marketo-sync plan (again: nothing should be left to do)")

@@ -1,5 +1,6 @@
-"""Command-line pieces several commands share: project options, colour, confirmation, and the
-options and output of the two sending commands (``trigger``, ``schedule``).
+"""Command-line pieces several commands share: project options, colour, confirmation, the
+options and output of the two sending commands (``trigger``, ``schedule``), and the progress
+printer of ``apply`` and ``demo``.
 
 Not a command itself: commands import this module, never each other.
 """
@@ -8,12 +9,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from marketo_sync import operations as ops
+from marketo_sync.apply.progress import Cadence, ProgressEvent, ProgressModel
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
+from marketo_sync.render import progress as progress_view
 
 
 def add_project_arguments(parser: argparse.ArgumentParser, *, campaigns: bool = True) -> None:
@@ -128,3 +135,70 @@ def print_notices(session: Any) -> None:
     """The session's notices (a stale lock taken over) on stderr, as warnings."""
     for notice in getattr(session, "notices", ()):
         print(f"Warning: {notice}", file=sys.stderr)
+
+
+class ProgressPrinter:
+    """Prints an apply's progress on ``stream`` (stderr): on a terminal one updating line, redrawn
+    at every change and every ``tick`` seconds (so "waiting on the rate limit" shows while the
+    client holds a call back); otherwise a plain line when :class:`~marketo_sync.apply.progress.Cadence`
+    says one is due. Use as a context manager around the apply; call it with each event.
+
+    ``clock`` is injectable, and :meth:`refresh` is what the ticker thread calls, so tests drive it
+    with a fake clock and no thread (``tick=None``).
+    """
+
+    def __init__(self, total: int, stream: TextIO, *, terminal: bool, waiting: Callable[[], bool] = lambda: False,
+                 clock: Callable[[], float] = time.monotonic, width: int | None = None,
+                 every: int | None = None, seconds: float = 10.0, tick: float | None = 0.5) -> None:
+        self.stream = stream
+        self.terminal = terminal
+        self.width = width
+        self.model = ProgressModel(total, clock=clock, waiting=waiting)
+        self.cadence = Cadence(total, every=every, seconds=seconds)
+        self._tick = tick
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._drawn = False
+
+    def __call__(self, event: ProgressEvent) -> None:
+        self.model.record(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Draw the line now (terminal), or print it when it is due (no terminal); nothing before
+        the first change starts (the question for approval may still be on screen)."""
+        if not self.model.begun:
+            return
+        state = self.model.state()
+        with self._lock:
+            if self.terminal:
+                width = self.width or shutil.get_terminal_size((80, 24)).columns
+                self.stream.write(progress_view.terminal_line(state, width))
+                self._drawn = True
+            elif self.cadence.due(state):
+                self.stream.write(progress_view.plain_line(state) + "\n")
+            else:
+                return
+            self.stream.flush()
+
+    def _run(self) -> None:
+        assert self._tick is not None
+        while not self._stop.wait(self._tick):
+            self.refresh()
+
+    def __enter__(self) -> ProgressPrinter:
+        if self._tick is not None:
+            self._thread = threading.Thread(target=self._run, name="apply-progress", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        with self._lock:
+            if self._drawn:  # keep the last state on screen, end its line
+                self.stream.write("\n")
+                self.stream.flush()
+                self._drawn = False

@@ -24,6 +24,7 @@ from pathlib import Path
 from marketo_sync.apply.applier import Applier
 from marketo_sync.apply.journal import Journal
 from marketo_sync.apply.preflight import check_quota, check_target, fresh_preflight, preflight
+from marketo_sync.apply.progress import ProgressEvent
 from marketo_sync.apply.receipt import Receipt
 from marketo_sync.apply.verify import verify
 from marketo_sync.config import Safety
@@ -34,7 +35,8 @@ from marketo_sync.remote import memory, strategy
 from marketo_sync.workflows.plan import build_plan
 from marketo_sync.workflows.session import Session
 
-Progress = Callable[[str], None]
+#: Told of every change started and finished (:mod:`marketo_sync.apply.progress`).
+Progress = Callable[[ProgressEvent], None]
 
 
 #: A plan made by this run and approved within this many seconds is applied without re-reading
