@@ -3,23 +3,19 @@
 On a terminal one updating line: a carriage return, the line cut to the terminal's width, and
 "erase to the end of the line" (``\\r…\\x1b[K``), never a newline (the command ends it). Without a
 terminal a plain line such as ``change 12 of 60: activate Folder/Name (11 of 60 done, 14 s elapsed,
-about 56 s left)``. Names are user text: every character that is not printable (newline, carriage
-return, escape, other C0/C1 controls, separators) is written as an escape (``\\n``, ``\\x1b``), so a
-name can neither start a new line nor move the cursor.
+about 56 s left)``. Names are user text: they go through :func:`~marketo_sync.render.common.inert`
+(newline, carriage return, escape, other C0/C1 controls, separators written as escapes such as
+``\\n``, ``\\x1b``), so a name can neither start a new line nor move the cursor.
 """
 
 from __future__ import annotations
 
 from marketo_sync.apply.progress import ProgressState
+from marketo_sync.render.common import inert
+
+__all__ = ["WAITING", "clear_line", "duration", "inert", "plain_line", "terminal_line"]
 
 WAITING = "waiting on the rate limit"
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def inert(text: str) -> str:
-    """``text`` with every non-printable character escaped: one line, no terminal control."""
-    return "".join(ch if ch.isprintable() else _ESCAPES.get(ch) or
-                   (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}") for ch in text)
 
 
 def duration(seconds: float) -> str:
