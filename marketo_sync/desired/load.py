@@ -165,6 +165,7 @@ class _Loader:
         self.seen_tokens: dict[tuple[Any, ...], _First] = {}
         self.seen_managed: dict[tuple[Any, ...], _First] = {}
         self.seen_previous: dict[tuple[Any, ...], _First] = {}
+        self.seen_previous_programs: dict[str, _First] = {}
         self.environments: frozenset[str] | None = None
 
     # -- one file ----------------------------------------------------------------------
@@ -320,10 +321,37 @@ class _Loader:
             problem(f"program {folder!r} is declared twice: here and at {first.location}", ["program"])
             return
         self.seen_programs[key] = _First(location)
+        previous = self._previous_program_names(raw, folder, location, problem)
         tags = tuple((str(k), str(v)) for k, v in (raw.get("tags") or {}).items())
         self.programs.append(DesiredProgram(
             path=folder, location=location, template=template, type=kind, channel=channel,
-            description=raw.get("description"), tags=tags, id=raw.get("id")))
+            description=raw.get("description"), tags=tags, id=raw.get("id"), previous_names=previous))
+
+    def _previous_program_names(self, raw: _yaml.ContextDict, folder: str, location: Location,
+                                problem: Any) -> tuple[str, ...]:
+        """``program.previous_names``: none may be the program's own name, and the program a
+        file declares is never also another file's previous name (which one is meant?)."""
+        parent, _, name = folder.rpartition("/")
+        key = folder.casefold()
+        declared_here = self.seen_previous_programs.get(key)
+        if declared_here is not None:
+            problem(f"program {folder!r} is declared here and is a previous name of another program at "
+                    f"{declared_here.location}: a renamed program is declared once, by its new name", ["program"])
+        names: list[str] = []
+        for index, previous in enumerate(raw.get("previous_names") or []):
+            path = f"{parent}/{previous.strip()}"
+            if previous.strip().casefold() == name.casefold():
+                problem(f"previous name {previous!r} is the program's own name", ["program", "previous_names", index])
+                continue
+            other = self.seen_programs.get(path.casefold())
+            if other is not None:
+                problem(f"previous name {previous!r} of program {folder!r} is declared as a program at "
+                        f"{other.location}: a renamed program is declared once, by its new name",
+                        ["program", "previous_names", index])
+                continue
+            self.seen_previous_programs.setdefault(path.casefold(), _First(location))
+            names.append(previous.strip())
+        return tuple(names)
 
     def _managed(self, folder: ParentSpec, mode: str, location: Location, problem: Any) -> None:
         key = parent_key(folder)

@@ -87,7 +87,8 @@ class DesiredProgram:
 
     ``path`` is the file's ``folder`` (the program's own path). A missing program is cloned
     from ``template`` (a path or a program id) or, without one, created from ``type`` and
-    ``channel``; ``None`` for ``description`` means "not managed".
+    ``channel``; ``None`` for ``description`` means "not managed". A program that exists under
+    one of ``previous_names`` (in the same folder) or under the pinned ``id`` is renamed.
     """
 
     path: str
@@ -98,6 +99,8 @@ class DesiredProgram:
     description: str | None = None
     tags: tuple[tuple[str, str], ...] = ()  # (tag type, tag value), sent on create
     id: int | None = None                   # pins identity: a different remote name is a rename
+    #: Earlier names: a program of the same folder still called one of them is renamed in place.
+    previous_names: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

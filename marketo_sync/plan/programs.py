@@ -15,8 +15,12 @@ every change on a planned container depends on the change that creates it, ids t
 exist yet are ``None`` (apply finds a brought campaign by name in the new program), and no
 observation or drift is kept for things that do not exist.
 
+A program missing at its path that still has one of its ``previous_names`` (same folder), or
+whose pinned ``id`` has another name, is renamed in place (``~ update-program``), never cloned.
+
 Plan-time refusals (each with the file and line): a program name used anywhere else in the
-instance (one by-name look-up), a missing template, a program path that is a folder, a pinned
+instance (one by-name look-up; for a rename too), a previous name that is still a program beside
+the renamed one, a missing template, a program path that is a folder, a pinned
 id that does not exist, a campaign the template does not bring and that has no template of
 its own, and activating a brought campaign whose template copy has no flow step (Marketo 709).
 Programs are never deleted.
@@ -44,7 +48,7 @@ from marketo_sync.plan.changes import (
 from marketo_sync.plan.plan import ApiCost, Plan
 from marketo_sync.plan.updates import name_and_description
 from marketo_sync.refs import FolderRef
-from marketo_sync.remote.programs import flow_steps, template_folder
+from marketo_sync.remote.programs import flow_steps, previous_paths, template_folder
 from marketo_sync.remote.state import (
     RemoteCampaign,
     RemoteFolder,
@@ -250,9 +254,22 @@ class _ContainerPlanner:
             self.error(f"program {program.path!r} is program id {folder.ref.id}; the file pins id {program.id}"
                        f"{where}")
             return False
+        for path in previous_paths(program):
+            old = self.remote.folder(path)
+            if old is not None and old.ref != folder.ref and old.ref.type == "Program":
+                self.error(f"program {program.path!r}: its previous name {old.name!r} is program id {old.ref.id}, "
+                           f"beside program id {folder.ref.id} {program.name!r}; remove {old.name!r} from "
+                           f"previous_names, or rename one of them in Marketo{where}")
+                return False
         record = self.remote.programs.get(folder.ref.id)
         if record is None:
             return True  # not readable: nothing to compare
+        taken = self.remote.program_names.get(program.name) if record.name != program.name else None
+        if taken is not None and taken.id != record.id:
+            self.error(f"cannot rename program id {record.id} {record.name!r} to {program.name!r}: the name is used "
+                       f"by program id {taken.id} in folder {taken.parent_name or '(unknown)'!r} (Marketo program "
+                       f"names are unique in the whole instance){where}")
+            return False
         before, after = name_and_description(record.name, record.description, program.name,
                                              program.description)
         if after:

@@ -7,7 +7,9 @@ The reads stay frugal (a few calls per declared program, none when nothing is de
 
 * an existing program: its record (``program/{id}.json``), for the description;
 * a pinned ``id`` whose program is not at the declared path: its folder record (one call),
-  and the program then stands for the declared path (a rename);
+  and the program then stands for the declared path (a rename); likewise, without a call, a
+  program missing at its path that is still at one of its ``previous_names``; for a rename, one
+  by-name look-up of the new name (it must be free in the whole instance);
 * a missing program: one by-name look-up (program names are unique in the instance); for a
   template, its campaigns (one paged browse), its My Tokens (one call), a template given by id
   its folder record (one call), and the record of each template campaign a file activates
@@ -28,9 +30,16 @@ def program_specs(desired: DesiredState) -> list[ParentSpec]:
     """The paths the folder resolution must cover for programs: their own, their templates',
     and the folders files may create."""
     specs: list[ParentSpec] = [p.path for p in desired.programs]
+    specs.extend(path for p in desired.programs for path in previous_paths(p))
     specs.extend(p.template for p in desired.programs if isinstance(p.template, str))
     specs.extend(f.path for f in desired.create_folders)
     return specs
+
+
+def previous_paths(program: DesiredProgram) -> list[str]:
+    """The paths the program had under its ``previous_names`` (the same folder)."""
+    parent = program.path.rpartition("/")[0]
+    return [f"{parent}/{name}" for name in program.previous_names]
 
 
 def template_folder(state: RemoteState, template: str | int) -> RemoteFolder | None:
@@ -46,12 +55,19 @@ def read_programs(api: ProgramReadApi, state: RemoteState, desired: DesiredState
     for program in desired.programs:
         if program.id is not None:
             _pin(api, state, program)
+        elif program.previous_names:
+            _by_previous_name(state, program)
         folder = state.folder(program.path)
         if folder is not None:
             if folder.ref.type == "Program" and folder.ref.id not in state.programs:
                 record = api.get_program(folder.ref.id)
                 if record:
                     state.programs[folder.ref.id] = RemoteProgram.from_record(record)
+            known = state.programs.get(folder.ref.id) if folder.ref.type == "Program" else None
+            if known is not None and known.name != program.name and program.name not in state.program_names:
+                # a rename: the new name must be free in the whole instance (one look-up)
+                found = api.get_program_by_name(program.name)
+                state.program_names[program.name] = RemoteProgram.from_record(found) if found else None
             continue
         if program.name not in state.program_names:
             record = api.get_program_by_name(program.name)
@@ -76,6 +92,20 @@ def _pin(api: ProgramReadApi, state: RemoteState, program: DesiredProgram) -> No
     state.add_folder(found)
     state.folders[program.path] = RemoteFolder(ref, program.path, found.api_path, found.name, found.folder_type,
                                                found.is_system, found.workspace)
+
+
+def _by_previous_name(state: RemoteState, program: DesiredProgram) -> None:
+    """A program missing at its path but still at one of its previous paths stands for it (a
+    rename, Terraform's ``moved``). Nothing is aliased when the new path exists too: the planner
+    reports that both do."""
+    if state.folder(program.path) is not None:
+        return
+    for path in previous_paths(program):
+        found = state.folder(path)
+        if found is not None and found.ref.type == "Program":
+            state.folders[program.path] = RemoteFolder(found.ref, program.path, found.api_path, found.name,
+                                                       found.folder_type, found.is_system, found.workspace)
+            return
 
 
 def _activated(desired: DesiredState, program: DesiredProgram) -> set[str]:
