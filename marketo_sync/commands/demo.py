@@ -6,8 +6,12 @@ the environment's seed (``examples/instance.yaml``). Each run starts from a fres
 seed, so the demo shows the same changes every time; ``--keep DIR`` keeps the emulator state
 and the apply journal there for a look afterwards.
 
-Then the seed tutorial's last step: the registration platform *requests* the cloned
-``Send Webinar Reminder`` campaign for a registrant, with My Token overrides.
+Then the seed tutorial's last step: the registration platform *requests* the
+``Send Webinar Reminder`` campaign of the webinar program the apply has just cloned from the
+template program (``campaigns/webinar-2026-04.yaml``) for a registrant, with the tutorial's
+three My Tokens as overrides. The new program is the one requested because it is the weekly
+case the demo is about: a new event is a new file, and right after the apply its reminder is
+live.
 
 Exit 0 when the apply succeeded and the second plan is empty (the files and the instance
 agree), 1 otherwise.
@@ -25,8 +29,9 @@ from pathlib import Path
 
 from marketo_sync import operations
 from marketo_sync.commands.options import ProgressPrinter, add_project_arguments, print_notices, use_color
-from marketo_sync.config import Environment
+from marketo_sync.config import Environment, Project
 from marketo_sync.constants import EXIT_ERROR, EXIT_OK
+from marketo_sync.emulator import EmulatorConfig
 from marketo_sync.errors import ConfigError
 from marketo_sync.render.plan import render_text
 from marketo_sync.render.receipt import render_receipt_text
@@ -35,13 +40,15 @@ from marketo_sync.workflows.inputs import Inputs, load_inputs
 from marketo_sync.workflows.plan import build_plan
 from marketo_sync.workflows.session import Session, open_session
 
-#: The webinar tutorial's request: one registrant, three My Token overrides.
+#: The webinar tutorial's request: one registrant, the tutorial's three My Token overrides, sent
+#: to the reminder of the program the apply cloned (campaigns/webinar-2026-04.yaml).
 TUTORIAL_CAMPAIGN = "Send Webinar Reminder"
-TUTORIAL_CAMPAIGN_PATH = f"Marketing Activities/Webinars/2026-03 Customer Engagement Webinar/{TUTORIAL_CAMPAIGN}"
+TUTORIAL_PROGRAM = "Marketing Activities/Webinars/2026-04 Product Launch Webinar"
+TUTORIAL_CAMPAIGN_PATH = f"{TUTORIAL_PROGRAM}/{TUTORIAL_CAMPAIGN}"
 TUTORIAL_LEAD = 1002200
 TUTORIAL_TOKENS = {
-    "WebinarTitle": "Scaling Customer Engagement in 2026",
-    "JoinLink": "https://webinars.example.com/join/abc123",
+    "WebinarTitle": "Product Launch 2026",
+    "JoinLink": "https://webinars.example.com/join/ghi789",
     "WebinarImage": "https://webinars.example.com/img/banner.png",
 }
 
@@ -50,8 +57,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "demo", help="plan, apply and plan again against the embedded emulator (no credentials)",
         description="Run the main job end to end against the embedded Marketo emulator: plan, apply "
-        "(auto-approved), plan again (expected: no changes), then request the webinar reminder for "
-        "a registrant with My Token overrides. Starts from a fresh copy of the seed every time.",
+        "(auto-approved), plan again (expected: no changes), then request the reminder of the webinar "
+        "program the apply cloned for a registrant with My Token overrides. Starts from a fresh copy of the seed every time.",
     )
     parser.add_argument("--keep", metavar="DIR", type=Path,
                         help="keep the emulator state and the apply journal in DIR (default: a "
@@ -67,6 +74,18 @@ def _embedded(environment: Environment, state: Path) -> Environment:
                           "only against the emulator (choose one with --env)")
     emulator = dataclasses.replace(environment.embedded_emulator, state=str(state))
     return dataclasses.replace(environment, embedded_emulator=emulator)
+
+
+def _whole_budget(project: Project) -> Project:
+    """The project with the embedded emulator's whole rate budget as its share.
+
+    ``limits`` in ``marketo-sync.yaml`` is this tool's share of an instance that other
+    integrations also call; the demo's emulator is private to the demo, so the share is all of
+    it (100 calls / 20 s). With the project's 50 the demo's ~55 calls would spend 20 s waiting
+    for the window to turn; the pacing itself is the same code as against Marketo."""
+    calls, window = EmulatorConfig().rate_limit
+    limits = dataclasses.replace(project.limits, rate_limit=calls, window=window)
+    return dataclasses.replace(project, limits=limits)
 
 
 def _heading(text: str) -> None:
@@ -108,7 +127,7 @@ def _demo(inputs: Inputs, work: Path) -> int:
     state.unlink(missing_ok=True)  # always start from the seed
     environment = _embedded(inputs.environment, state)
     color = use_color(sys.stdout)
-    with open_session(inputs.project, environment) as session:
+    with open_session(_whole_budget(inputs.project), environment) as session:
         print_notices(session)
         assert session.emulator is not None and environment.embedded_emulator is not None
         print(f"Embedded Marketo emulator at {session.emulator.base_url} "
@@ -129,7 +148,7 @@ def _demo(inputs: Inputs, work: Path) -> int:
         again = build_plan(session, inputs.desired)
         sys.stdout.write(render_text(again, color=color))
 
-        _heading(f"4/4  request {TUTORIAL_CAMPAIGN!r} for lead {TUTORIAL_LEAD} with My Tokens")
+        _heading(f"4/4  request {TUTORIAL_CAMPAIGN!r} of the new program for lead {TUTORIAL_LEAD} with My Tokens")
         requested = _request_reminder(session)
 
         calls = session.client.stats.summary()

@@ -301,7 +301,7 @@ def test_every_packaged_example_file_is_package_data():
                for name in names}
     assert shipped and shipped <= covered
     assert {p.relative_to(package / "data" / "example").as_posix() for p in shipped} >= {
-        "marketo-sync.yaml", "examples/instance.yaml", "campaigns/operational.yaml"}
+        "marketo-sync.yaml", "examples/instance.yaml", "campaigns/operational.yaml", "campaigns/webinar-2026-04.yaml"}
 
 
 def test_import_without_a_schemas_directory_writes_the_schema_beside_the_files(emulator, cli_project):

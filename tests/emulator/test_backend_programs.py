@@ -44,7 +44,7 @@ def campaigns_in(backend: MarketoBackend, folder: tuple[int, str]) -> list[dict]
 
 def template_with_contents(backend: MarketoBackend) -> int:
     """A webinar template program: a token, a campaign at the top, one in a nested folder."""
-    key = backend.add_program(WEBINARS, "Webinar Program Template", type="Event", channel="Webinar",
+    key = backend.add_program(WEBINARS, "Webinar Test Template", type="Event", channel="Webinar",
                               description="Clone me", tokens=[{"name": "WebinarTitle", "type": "text",
                                                                 "value": "TBD"}])
     backend.add_campaign(key, "Send Webinar Reminder", triggers=[
@@ -168,7 +168,7 @@ def test_a_cloned_campaign_can_be_activated_and_requested(backend: MarketoBacken
 
 @pytest.mark.parametrize(("name", "folder", "code", "match"), [
     ("2026-03 Customer Engagement Webinar", OPERATIONAL, "709", "already in use"),  # used in another folder
-    ("Webinar Program Template", WEBINARS, "709", "already in use"),  # its own name
+    ("Webinar Test Template", WEBINARS, "709", "already in use"),  # its own name
     ("Newsletters", MARKETING, "709", "folder named"),
     ("", WEBINARS, "701", "name"),
     ("x" * 256, WEBINARS, "709", "255"),
@@ -289,7 +289,7 @@ def test_delete_removes_the_program_and_everything_in_it(backend: MarketoBackend
     assert backend.get_campaign(reminder["id"]) == []
     assert backend.get_folders_by_name("Follow-ups") == []
     assert backend.get_campaign_by_name("No-show Follow-up") == []
-    again = one(backend.create_program(name="Webinar Program Template", folder=WEBINARS, type="Event",
+    again = one(backend.create_program(name="Webinar Test Template", folder=WEBINARS, type="Event",
                                        channel="Webinar"))
     assert again["id"] > template  # ids are never reused
     with api_error("702"):

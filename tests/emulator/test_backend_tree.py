@@ -62,7 +62,8 @@ def test_folder_records_validate_and_carry_the_workspace_in_path(backend: Market
         FOLDER_VALIDATOR.validate(record)
     by_path = {r["path"]: r for r in records}
     assert set(by_path) == {
-        "/Marketing Activities", "/Marketing Activities/Default/Templates", "/Marketing Activities/Default/Webinars",
+        "/Marketing Activities", "/Marketing Activities/Default/Templates",
+        "/Marketing Activities/Default/Templates/Webinar Program Template", "/Marketing Activities/Default/Webinars",
         "/Marketing Activities/Default/Webinars/2026-03 Customer Engagement Webinar",
         "/Marketing Activities/Default/Webinars/2026-05 Product Roadmap Webinar",
         "/Marketing Activities/Default/Newsletters", "/Marketing Activities/Default/Operational",
@@ -110,7 +111,9 @@ def test_browse_folders_depth_and_paging(backend: MarketoBackend) -> None:
     assert [r["name"] for r in depth1] == ["Marketing Activities", "Templates", "Webinars", "Newsletters",
                                            "Operational", "System"]
     depth2 = backend.browse_folders(root=MARKETING, max_return=200)  # default max_depth 2
-    assert len(depth2) == 8 and depth2[3]["folderId"] == {"id": 1102, "type": "Program"}
+    # the five folders of depth 1, and at depth 2 the template program and the two webinar programs
+    assert len(depth2) == 9 and depth2[4]["folderId"] == {"id": 1102, "type": "Program"}
+    assert depth2[2]["folderId"] == {"id": 1104, "type": "Program"}
     page = backend.browse_folders(root=MARKETING, offset=2, max_return=3)
     assert [r["name"] for r in page] == [r["name"] for r in depth2[2:5]]
     assert backend.browse_folders(root=(999, "Folder")) == []
@@ -122,7 +125,10 @@ def test_folder_content_lists_folders_programs_and_campaigns(backend: MarketoBac
     assert backend.get_folder_content(WEBINARS) == [{"id": 1102, "type": "Program"},
                                                      {"id": 1103, "type": "Program"}]
     assert backend.get_folder_content(MARCH) == [{"id": 2011, "type": "Smart Campaign"}]
-    content = backend.get_folder_content(TEMPLATES, max_return=2, offset=1)
+    # the template program first, then the campaigns
+    assert backend.get_folder_content(TEMPLATES, max_return=2) == [{"id": 1104, "type": "Program"},
+                                                                   {"id": 2001, "type": "Smart Campaign"}]
+    content = backend.get_folder_content(TEMPLATES, max_return=2, offset=2)
     assert content == [{"id": 2002, "type": "Smart Campaign"}, {"id": 2003, "type": "Smart Campaign"}]
     assert backend.get_folder_content((777, "Folder")) == []
 
@@ -165,7 +171,7 @@ def test_program_records(backend: MarketoBackend) -> None:
 
 
 def test_browse_programs_and_filters(backend: MarketoBackend) -> None:
-    assert [p["id"] for p in backend.browse_programs()] == [1102, 1103]
+    assert [p["id"] for p in backend.browse_programs()] == [1102, 1103, 1104]  # 1104: the template program
     assert [p["id"] for p in backend.browse_programs(filter_type="id", filter_values=["1103"])] == [1103]
     assert [p["id"] for p in backend.browse_programs(filter_type="folderId", filter_values=["1102"])] == [1102, 1103]
     assert backend.browse_programs(filter_type="workspace", filter_values=["Other"]) == []
@@ -284,7 +290,7 @@ def test_browse_programs_by_update_window_and_status(backend: MarketoBackend, cl
     clock.advance(3600)
     backend.upsert_token(MAY, name="Room", type="text", value="Hall B")  # touches the May program
     assert [p["id"] for p in backend.browse_programs(earliest_updated_at="2026-02-01T12:30:00Z")] == [1103]
-    assert [p["id"] for p in backend.browse_programs(latest_updated_at="2026-02-01T12:30:00+0000")] == [1102]
+    assert [p["id"] for p in backend.browse_programs(latest_updated_at="2026-02-01T12:30:00+0000")] == [1102, 1104]
     assert backend.browse_programs(status="on") == []
     with api_error("704"):
         backend.browse_programs(earliest_updated_at="soon")

@@ -37,6 +37,8 @@ def test_example_instance_matches_the_shared_layout() -> None:
         ("Folder", 1101, "Form Fill Follow-up Template"): ("trigger", False, False, False),
         ("Folder", 1101, "Empty Flow Template"): ("trigger", False, False, False),
         ("Folder", 1101, "Newsletter Batch Template"): ("batch", False, False, False),
+        # the webinar program template (in Templates): its reminder is inactive, as a template's is
+        ("Program", 1104, "Send Webinar Reminder"): ("trigger", False, False, False),
         ("Program", 1102, "01 - Registration Confirmation"): ("trigger", True, False, False),
         ("Program", 1103, "01 - Registration Confirmation"): ("trigger", True, False, False),
         ("Folder", 1103, "Monthly Newsletter - November"): ("batch", False, False, False),
@@ -53,6 +55,12 @@ def test_example_instance_matches_the_shared_layout() -> None:
     assert flows == {"Webinar Reminder Template": ["Send Email"], "Onboarding Step Template": ["Send Email", "Wait"],
                      "Form Fill Follow-up Template": ["Send Email", "Change Data Value"],
                      "Empty Flow Template": [], "Newsletter Batch Template": ["Send Email"]}
+    [template] = backend.browse_campaigns(folder=(1104, "Program"), include_flow=True)
+    rules = backend.get_campaign_smart_list(template["id"], include_rules=True)[0]["rules"]
+    assert [t["name"] for t in rules["triggers"]] == ["Campaign is Requested"]
+    assert [s["activityTypeName"] for s in template["flow"]["steps"]] == ["Send Email"]
+    tokens = backend.get_tokens((1104, "Program"))[0]["tokens"]
+    assert [t["name"] for t in tokens] == ["WebinarTitle", "JoinLink", "WebinarImage"]  # the tutorial's
     roots = [(f["name"], f["folderType"], f["isSystem"]) for f in backend.browse_folders(max_depth=0)]
     assert roots == [("Marketing Activities", "Zone", True), ("Design Studio", "Zone", True)]
     assert backend.get_folders_by_name("Emails")[0]["folderType"] == "Email"

@@ -1,16 +1,21 @@
-"""A webinar template program added to the example instance (the emulator's backend helpers)."""
+"""A webinar template program added to the example instance (the emulator's backend helpers).
+
+The example instance has its own ``Webinar Program Template`` (one requestable reminder, for the
+demo); these tests add a richer one beside it (a confirmation and a flowless survey too), under
+another name since program names are unique in an instance."""
 
 from __future__ import annotations
 
 from typing import Any
 
 TEMPLATES = (1101, "Folder")
-TEMPLATE_PATH = "Marketing Activities/Templates/Webinar Program Template"
+TEMPLATE_NAME = "Webinar Test Template"
+TEMPLATE_PATH = f"Marketing Activities/Templates/{TEMPLATE_NAME}"
 WEBINARS = "Marketing Activities/Webinars"
 REQUESTED = {"name": "Campaign is Requested", "source": "Web Service API"}
 
 
-def add_template_program(server: Any, name: str = "Webinar Program Template") -> int:
+def add_template_program(server: Any, name: str = TEMPLATE_NAME) -> int:
     """The template: three My Tokens, a requestable reminder, a confirmation and a flowless survey."""
     backend = server.backend
     key = backend.add_program(TEMPLATES, name, type="Event", channel="Webinar",

@@ -31,7 +31,8 @@ def test_import_from_sandbox_then_merge_production_ids(promotion: Any) -> None:
     assert "campaigns/webinars-2026-03-customer-engagement-webinar.yaml" in out.split()
     webinar = (promotion.root / "campaigns" / "webinars-2026-03-customer-engagement-webinar.yaml").read_text()
     assert "    id: {sandbox: 2011, production: 7011}\n" in webinar
-    assert "Merged 12 production id(s)" in err
+    # every imported campaign but the two system ones (12), and the template program's reminder
+    assert "Merged 13 production id(s)" in err
     for env in ("sandbox", "production"):
         assert promotion.plan(env)["changes"] == []
     # pinned now: a rename in production is an update of 7011

@@ -45,7 +45,7 @@ def actions(plan: dict[str, Any], env: str) -> list[tuple[str, str, str]]:
     what a plan does, without ids (they differ between instances)."""
     found = []
     for change in plan["changes"]:
-        target = change.get("campaign") or change.get("token")
+        target = change.get("campaign") or change.get("token") or change.get("container")
         folder = target["folder"].replace(WEBINARS[env], WEBINARS["sandbox"], 1)
         found.append((change["action"], folder, target["name"]))
     return sorted(found)
@@ -124,7 +124,9 @@ def test_compare_before_promotion_shows_production_behind(promotion: Any) -> Non
     doc = json.loads(out)
     only_sandbox = [c["name"] for c in doc["campaigns"]
                     if [d["field"] for d in c["differences"]] == ["exists"]]
-    assert sorted(only_sandbox) == ["Monthly Newsletter - January", "Send Webinar Reminder"]
+    # the January newsletter, the March reminder, and the reminder of the April program (cloned
+    # from the template program in sandbox only)
+    assert sorted(only_sandbox) == ["Monthly Newsletter - January", "Send Webinar Reminder", "Send Webinar Reminder"]
     token = next(t for t in doc["tokens"] if t["name"] == "WebinarTitle")
     assert token["differences"] == [{"field": "value", "values": {
         "sandbox": "Scaling Customer Engagement in 2026", "production": "Scaling Customer Engagement in 2025"}}]
