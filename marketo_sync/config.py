@@ -100,6 +100,8 @@ class Project:
     default_environment: str
     limits: Limits = Limits()
     safety: Safety = Safety()
+    #: Apply journals kept in ``.marketo-sync/journal/`` after a successful apply (``journals.keep``).
+    keep_journals: int = 50
 
     @property
     def state_dir(self) -> Path:
@@ -241,7 +243,8 @@ def _build(document: Any, path: Path) -> Project:
                       limits=Limits(limits.rate_limit, float(limits.window), limits.concurrency,
                                     int(limits.daily_quota), float(limits.max_file_mb)),
                       safety=Safety(float(safety.max_destructive_share), safety.min_managed,
-                                    float(safety.max_daily_share)))
+                                    float(safety.max_daily_share)),
+                      keep_journals=int((document.get("journals") or {}).get("keep", 50)))
     return project
 
 

@@ -182,6 +182,24 @@ def journals(state_dir: Path | str) -> list[Path]:
     return sorted(directory.glob("*.jsonl"))
 
 
+#: Journals kept after a successful apply unless the project file says otherwise (``journals.keep``).
+DEFAULT_KEEP = 50
+
+
+def prune(state_dir: Path | str, keep: int = DEFAULT_KEEP) -> list[Path]:
+    """Remove all but the newest ``keep`` journals (every environment's, by name order); the
+    removed paths. Called after a successful apply only: an interrupted run's journal is the
+    record of what it did, so it is kept until later runs succeed."""
+    found = journals(state_dir)
+    removed = found[: max(0, len(found) - max(1, keep))]
+    for path in removed:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+    return removed
+
+
 def last_journal(state_dir: Path | str, environment: str | None = None) -> Path | None:
     """The newest journal (of ``environment`` when given), or None."""
     found = journals(state_dir)

@@ -104,7 +104,8 @@ def _run(args: argparse.Namespace) -> int:
     as_json = args.format == "json"
     shown: TextIO = sys.stderr if as_json else sys.stdout  # JSON mode: stdout is the receipt only
     options = ApplyOptions(allow_delete=args.allow_delete, force=args.force, allow_replace=args.allow_replace,
-                           safety=project.safety, state_dir=project.state_dir)
+                           safety=project.safety, state_dir=project.state_dir,
+                           keep_journals=project.keep_journals)
     with open_session(project, environment, exclusive="apply") as session:
         print_notices(session)
         if args.planfile is None:

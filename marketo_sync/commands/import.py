@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
                                           flow=args.flow)
     files = importer.build_files(result.containers, managed=args.managed, variables=variables,
                                  schema_ref=schema_ref, environment=environment.name)
-    written = importer.write_files(files, out, force=args.force)
+    declared = importer.declared_containers([*project.campaign_paths, out], project.root, environment.variables)
+    written = importer.write_files(files, out, force=args.force, root=project.root, declared=declared)
     schema_copy = importer.write_schema_copy(out, schema_ref)
     campaigns = sum(len(f.container.campaigns) for f in files)
     for path in written:

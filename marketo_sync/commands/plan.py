@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from marketo_sync import atomic
 from marketo_sync.commands.options import (
     add_project_arguments,
     add_target_arguments,
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
                           narrowed=inputs.narrowed)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(plan.to_json(), encoding="utf-8")
+        atomic.write_text(args.out, plan.to_json())
         print(f"Saved the plan to {args.out}; apply it with `marketo-sync apply {args.out}`.",
               file=sys.stderr)
     if args.format == "text":

@@ -52,7 +52,13 @@ def parse_run_at(text: str) -> RunAt:
     raw = str(text).strip()
     match = _RELATIVE.match(raw)
     if match:
-        delta = timedelta(**{_UNITS[match.group("unit").lower()]: int(match.group("n"))})
+        try:
+            delta = timedelta(**{_UNITS[match.group("unit").lower()]: int(match.group("n"))})
+        except OverflowError:
+            delta = timedelta.max
+        if delta > timedelta(days=366 * MAX_RUN_AT_YEARS + 1):  # also keeps `now + delta` in range
+            raise OperationError(f"--run-at {raw!r} is more than {MAX_RUN_AT_YEARS} years ahead "
+                                 "(Marketo would answer 1042)")
         return RunAt(relative=delta, text=raw)
     candidate = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw
     try:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from marketo_sync import atomic
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,7 @@ def remember(state_dir: Path, instance: str, *, campaigns: int | None, at_least:
     counts[instance] = {"campaigns": campaigns} if campaigns is not None else {"at_least": at_least}
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=state_dir, prefix=".counts-", suffix=".json")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(counts, out, indent=1, sort_keys=True)
-        os.replace(temporary, path)  # never a half-written file
+        atomic.write_text(path, json.dumps(counts, indent=1, sort_keys=True))  # never a half-written file
     except OSError as error:  # a read-only checkout still plans; the next run estimates again
         log.info("could not remember the instance's campaign count in %s: %s", path, error)
 

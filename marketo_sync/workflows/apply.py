@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from marketo_sync.apply.applier import Applier
-from marketo_sync.apply.journal import Journal
+from marketo_sync.apply.journal import DEFAULT_KEEP, Journal, prune
 from marketo_sync.apply.preflight import check_quota, check_target, fresh_preflight, preflight
 from marketo_sync.apply.progress import ProgressEvent
 from marketo_sync.apply.receipt import Receipt
@@ -52,6 +52,8 @@ class ApplyOptions:
     allow_replace: bool = False
     safety: Safety = Safety()
     state_dir: Path = Path(".marketo-sync")
+    #: Journals kept after a successful apply (the project file's ``journals.keep``).
+    keep_journals: int = DEFAULT_KEEP
 
 
 def load_plan_file(path: Path) -> Plan:
@@ -114,11 +116,14 @@ def apply_plan(session: Session, plan: Plan, options: ApplyOptions, *,
         fresh_preflight(plan)
     else:
         preflight(session.api, plan)
-    return execute(session, plan, state_dir=options.state_dir, progress=progress)
+    return execute(session, plan, state_dir=options.state_dir, progress=progress, keep_journals=options.keep_journals)
 
 
-def execute(session: Session, plan: Plan, *, state_dir: Path, progress: Progress | None = None) -> Receipt:
-    """Run an approved, fresh plan with a journal; read back; the receipt. No prompts, no output."""
+def execute(session: Session, plan: Plan, *, state_dir: Path, progress: Progress | None = None,
+            keep_journals: int = DEFAULT_KEEP) -> Receipt:
+    """Run an approved, fresh plan with a journal; read back; the receipt. No prompts, no output.
+
+    After a successful run, journals beyond the newest ``keep_journals`` are removed."""
     checksum = str(plan.to_document()["checksum"])
     receipt = Receipt(environment=plan.environment, instance=plan.instance, plan_checksum=checksum)
     workers = max(1, session.client.limits.concurrency)
@@ -152,4 +157,6 @@ def execute(session: Session, plan: Plan, *, state_dir: Path, progress: Progress
                                                             concurrency=workers))
         if receipt.differences:
             journal.write({"type": "verification", "differences": [d.data for d in receipt.differences]})
+    if receipt.ok:
+        prune(state_dir, keep_journals)
     return receipt

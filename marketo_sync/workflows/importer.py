@@ -28,9 +28,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marketo_sync import atomic
 from marketo_sync.client.protocols import ProgramReadApi
 from marketo_sync.config import Environment, Project
 from marketo_sync.desired import yaml_loader as _yaml
+from marketo_sync.desired.load import find_campaign_files, normalise_path
 from marketo_sync.desired.model import DesiredState, Location, ManagedFolder
 from marketo_sync.desired.schema import schema_path
 from marketo_sync.errors import MarketoSyncError
@@ -415,15 +417,53 @@ def build_files(containers: Sequence[Container], *, managed: str = "additive",
             for c in sorted(containers, key=lambda c: names[c.folder.ref])]
 
 
-def write_files(files: Sequence[ImportedFile], out: Path, *, force: bool = False) -> list[Path]:
-    """Write every file into ``out``; with an existing file and no ``force``, write none."""
+def declared_containers(paths: Sequence[Path], root: Path,
+                        variables: Mapping[str, str] | None = None) -> dict[str, Path]:
+    """The container (``folder:``, normalised, without regard to case) each existing campaign file
+    under ``paths`` declares, and that file; unreadable files are skipped (validate reports them)."""
+    found: dict[str, Path] = {}
+    files, _ = find_campaign_files(paths, root)
+    values = dict(variables or {})
+    for path in files:
+        try:
+            document, _problems = _yaml.load(_yaml.read_text(path), str(path))
+        except (OSError, _yaml.FileRefused, ValueError):
+            continue
+        folder = document.get("folder") if isinstance(document, dict) else None
+        if isinstance(folder, str):
+            folder = _VARIABLE.sub(lambda m: m.group(0)[1:] if m.group(1) else values.get(m.group(2).strip(),
+                                                                                             m.group(0)), folder)
+            found.setdefault(normalise_path(folder).casefold(), path)
+    return found
+
+
+def write_files(files: Sequence[ImportedFile], out: Path, *, force: bool = False,
+                root: Path | None = None, declared: Mapping[str, Path] | None = None) -> list[Path]:
+    """Write every file into ``out``; with an existing file and no ``force``, write none.
+
+    Refused, whatever ``force`` (nothing written): a container that another file of ``declared``
+    already declares (under another name; the project would declare it twice), and a target
+    that is a symlink leading outside ``root`` (the project). Each file is written atomically.
+    """
     targets = [out / f.name for f in files]
-    existing = [str(t) for t in targets if t.exists()]
+    if root is not None:
+        inside = root.resolve()
+        for target in targets:
+            if target.is_symlink() and not target.resolve().is_relative_to(inside):
+                raise ImportRefused(f"{target} is a symlink to {target.resolve()}, outside the project "
+                                    f"({inside}): refusing to write through it; remove the link")
+    for target, file in zip(targets, files, strict=True):
+        other = (declared or {}).get(normalise_path(file.container.folder.path).casefold())
+        if other is not None and other.resolve() != target.resolve():
+            raise ImportRefused(f"{file.container.folder.path!r} is already declared by {other}: import would "
+                                f"write it again as {target}, and the project would declare it twice; "
+                                "update that file instead (or remove it and import again); nothing was written")
+    existing = [str(t) for t in targets if t.exists() or t.is_symlink()]
     if existing and not force:
         raise ImportConflict(existing)
     out.mkdir(parents=True, exist_ok=True)
     for target, file in zip(targets, files, strict=True):
-        target.write_text(file.text, encoding="utf-8", newline="\n")
+        atomic.write_text(target, file.text)
     return targets
 
 
@@ -455,7 +495,7 @@ def write_schema_copy(out: Path, schema_ref: str) -> Path | None:
     return target
 
 
-__all__ = ["Container", "ImportConflict", "ImportRefused", "ImportedFile", "build_files", "escape_variables",
+__all__ = ["Container", "ImportConflict", "ImportRefused", "ImportedFile", "build_files", "declared_containers", "escape_variables",
            "file_names", "folder_with_variables", "read_containers", "render_container", "schema_reference",
            "slug", "write_files", "write_schema_copy"]
 

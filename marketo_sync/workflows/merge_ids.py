@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marketo_sync import atomic
 from marketo_sync.desired import yaml_loader as _yaml
 from marketo_sync.desired.model import DesiredCampaign, DesiredState
 from marketo_sync.plan.narrow import path_of, segments
@@ -204,5 +205,5 @@ def merge_ids(session: Session, desired: DesiredState, root: Path, *, environmen
 
 
 def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8", newline="\n")
+    atomic.write_text(path, text)
 

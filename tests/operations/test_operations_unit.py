@@ -97,6 +97,7 @@ def test_run_at_accepted(text, expected):
     ("+4m", "at least 5 minutes"), ("2026-03-01T12:04:59+00:00", "at least 5 minutes"),
     ("2026-02-28T12:00:00+00:00", "in the past"), ("2028-03-01T12:00:01+00:00", "more than 2 years"),
     ("2026-03-01T15:00:00", "no UTC offset"), ("tomorrow", "not a time"), ("+1w", "not a time"),
+    ("+999999999d", "more than 2 years"), ("+99999999999999999999h", "more than 2 years"),
 ])
 def test_run_at_refused(text, message):
     with pytest.raises(ops.OperationError, match=message):

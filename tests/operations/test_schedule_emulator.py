@@ -75,6 +75,8 @@ REFUSALS = {
     "too soon": (["--run-at", "+4m"], "Marketo needs at least 5 minutes"),
     "in the past": (["--run-at", "2020-01-01T00:00:00+00:00"], "minutes in the past"),
     "more than 2 years": (["--run-at", "+740d"], "more than 2 years ahead"),
+    "beyond any date (was an OverflowError)": (["--run-at", "+999999999d"], "more than 2 years ahead"),
+    "beyond a timedelta": (["--run-at", "+99999999999999999999m"], "more than 2 years ahead"),
     "no offset": (["--run-at", "2030-01-01T10:00:00"], "has no UTC offset"),
     "garbage": (["--run-at", "next tuesday"], "is not a time"),
     "unknown token": (["--token", "IssueTitel=x"], "'IssueTitel' is not a My Token"),
