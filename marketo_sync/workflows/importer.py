@@ -491,7 +491,7 @@ def write_schema_copy(out: Path, schema_ref: str) -> Path | None:
     if schema_ref != SCHEMA_BESIDE:
         return None
     target = out / SCHEMA_BESIDE
-    target.write_bytes(schema_path(SCHEMA_BESIDE).read_bytes())
+    atomic.write_text(target, schema_path(SCHEMA_BESIDE).read_text(encoding="utf-8"))
     return target
 
 

@@ -186,3 +186,11 @@ def test_an_interrupt_mid_call_is_reported_not_lost():
     result = ops.send_trigger(api, request)
     assert [b.status for b in result.batches] == ["sent", "outcome unknown", "not sent"]
     assert "OUTCOME UNKNOWN" in ops.render_result(result)
+
+
+def test_a_campaign_name_from_the_instance_stays_on_its_line():
+    from marketo_sync.operations.target import CampaignTarget
+
+    target = CampaignTarget(id=7, name="x\nNo changes.", path="Marketing Activities/x\nNo changes.\x1b[2K",
+                            type="trigger", is_active=True, is_requestable=True, container=None)
+    assert target.label == '"Marketing Activities/x\\nNo changes.\\x1b[2K" (id 7)'
