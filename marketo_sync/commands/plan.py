@@ -18,7 +18,7 @@ from marketo_sync.commands.options import (
     use_color,
 )
 from marketo_sync.constants import EXIT_CHANGES, EXIT_OK
-from marketo_sync.render.plan import RENDERERS, render_text
+from marketo_sync.render.plan import RENDERERS, render_markdown, render_text
 from marketo_sync.workflows.inputs import load_inputs
 from marketo_sync.workflows.plan import build_plan
 from marketo_sync.workflows.session import open_session
@@ -59,6 +59,11 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if args.format == "text":
         sys.stdout.write(render_text(plan, color=use_color(sys.stdout)))
+    elif args.format == "markdown":
+        safety = inputs.project.safety
+        sys.stdout.write(render_markdown(plan, apply_flags=plan.required_flags(
+            max_share=safety.max_destructive_share, min_managed=safety.min_managed,
+            max_daily_share=safety.max_daily_share)))
     else:
         sys.stdout.write(RENDERERS[args.format](plan))
     sys.stdout.flush()

@@ -377,8 +377,10 @@ class Plan:
                 "live flow edit); "
                 "--force required")
 
-    def required_flags(self, *, max_share: float = 0.25, min_managed: int = 10) -> list[str]:
-        """The apply flags this plan needs: ``--allow-delete``, ``--force``, ``--allow-replace``."""
+    def required_flags(self, *, max_share: float = 0.25, min_managed: int = 10,
+                       max_daily_share: float = 0.5) -> list[str]:
+        """The apply flags this plan needs: ``--allow-delete``, ``--force`` (too destructive, or
+        over ``max_daily_share`` of the day's quota), ``--allow-replace``."""
         flags: list[str] = []
         try:
             self.raise_if_unsafe(allow_delete=False, force=True)
@@ -387,6 +389,8 @@ class Plan:
         try:
             self.raise_if_unsafe(allow_delete=True, force=False, max_share=max_share, min_managed=min_managed)
         except UnsafePlan:
+            flags.append("--force")
+        if "--force" not in flags and self.cost.quota_refusal(max_daily_share) is not None:
             flags.append("--force")
         if self.counts()["replace"]:
             flags.append("--allow-replace")

@@ -91,6 +91,7 @@ def test_plan_shows_the_share_of_the_daily_quota(make_emulator, tmp_path, monkey
 
     code, out, err = run(capsys, "plan", "--format", "markdown")
     assert "of the daily quota of 400 calls" in out
+    assert "**Apply will need** `--force` (it refuses the plan without them)." in out  # over the share
 
     code, out, err = run(capsys, "plan", "--format", "json")
     api = json.loads(out)["summary"]["api"]

@@ -75,3 +75,11 @@ def test_a_missing_or_denied_usage_endpoint_is_skipped_and_said_at_v(error, said
 def test_a_spent_quota_or_refused_credentials_stop_the_apply(error):
     with pytest.raises(type(error)):
         check_quota(saved(10), max_share=0.5, read_usage=failing(error))
+
+
+def test_the_flags_apply_will_need_name_force_for_a_plan_over_the_daily_share() -> None:
+    from marketo_sync.plan.plan import ApiCost, Plan
+
+    plan = Plan(changes=[], cost=ApiCost(0, 300, 2, daily_quota=400))
+    assert plan.required_flags(max_daily_share=0.5) == ["--force"]  # 302 calls > 200
+    assert plan.required_flags(max_daily_share=0.8) == []  # 302 calls <= 320
