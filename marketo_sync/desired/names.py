@@ -130,57 +130,51 @@ def check_document(document: Any) -> tuple[list[Problem], list[Problem]]:
     if not isinstance(document, dict):
         return errors, warnings
 
-    def name(path: list[Any], what: str) -> None:
-        value = _at(document, path)
-        if not isinstance(value, str):
-            return
-        place = (mark_of(document, path), field_name(path))
-        errors.extend(Problem(m, *place) for m in name_errors(value, what))
-        warnings.extend(Problem(m, *place) for m in name_warnings(value, what))
+    def add(path: list[Any], found_errors: list[str], found_warnings: list[str]) -> None:
+        # the position is looked up only for a name that has something to say (most have not)
+        if found_errors or found_warnings:
+            place = (mark_of(document, path), field_name(path))
+            errors.extend(Problem(m, *place) for m in found_errors)
+            warnings.extend(Problem(m, *place) for m in found_warnings)
 
-    def folder(path: list[Any]) -> None:
-        value = _at(document, path)
+    def name(path: list[Any], value: Any, what: str) -> None:
+        if isinstance(value, str):
+            add(path, name_errors(value, what), name_warnings(value, what))
+
+    def folder(path: list[Any], value: Any) -> None:
         if not isinstance(value, str):
             return
-        place = (mark_of(document, path), field_name(path))
+        found_errors: list[str] = []
+        found_warnings: list[str] = []
         for segment in value.split("/"):
             segment = segment.strip(" ")  # spaces around "/" are allowed (normalised)
             if segment:
-                errors.extend(Problem(m, *place) for m in name_errors(segment, f"folder name {segment!r}"))
-                warnings.extend(Problem(m, *place) for m in name_warnings(segment, f"folder name {segment!r}"))
+                what = f"folder name {segment!r}"
+                found_errors.extend(name_errors(segment, what))
+                found_warnings.extend(name_warnings(segment, what))
+        add(path, found_errors, found_warnings)
 
-    def description(path: list[Any]) -> None:
-        value = _at(document, path)
+    def description(path: list[Any], value: Any) -> None:
         if isinstance(value, str):
-            place = (mark_of(document, path), field_name(path))
-            errors.extend(Problem(m, *place) for m in description_errors(value))
+            add(path, description_errors(value), [])
 
-    folder(["folder"])
-    description(["program", "description"])
-    for index, _token in enumerate(_list(document.get("tokens"))):
-        name(["tokens", index, "name"], "a token name")
+    folder(["folder"], document.get("folder"))
+    program = document.get("program")
+    if isinstance(program, dict):
+        description(["program", "description"], program.get("description"))
+    for index, token in enumerate(_list(document.get("tokens"))):
+        if isinstance(token, dict):
+            name(["tokens", index, "name"], token.get("name"), "a token name")
     for index, campaign in enumerate(_list(document.get("campaigns"))):
         if not isinstance(campaign, dict):
             continue
-        name(["campaigns", index, "name"], "a campaign name")
-        folder(["campaigns", index, "folder"])
-        description(["campaigns", index, "description"])
-        for previous, _value in enumerate(_list(campaign.get("previous_names"))):
-            name(["campaigns", index, "previous_names", previous], "a previous name")
+        name(["campaigns", index, "name"], campaign.get("name"), "a campaign name")
+        folder(["campaigns", index, "folder"], campaign.get("folder"))
+        description(["campaigns", index, "description"], campaign.get("description"))
+        for previous, value in enumerate(_list(campaign.get("previous_names"))):
+            name(["campaigns", index, "previous_names", previous], value, "a previous name")
     return errors, warnings
 
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def _at(document: Any, path: list[Any]) -> Any:
-    node = document
-    for step in path:
-        if isinstance(node, dict) and not isinstance(step, int):
-            node = node.get(step)
-        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
-            node = node[step]
-        else:
-            return None
-    return node
