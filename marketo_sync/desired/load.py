@@ -13,9 +13,11 @@ reader and the planner.
 
 from __future__ import annotations
 
+import gc
 import glob
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,8 +67,9 @@ def load_desired(paths: Iterable[Path | str], *, root: Path | None = None,
     files, reasons = find_campaign_files(paths, base)
     loader = _Loader(dict(variables or {}), environment, max_file_bytes)
     loader.environments = None if environments is None else frozenset(environments)
-    for path in files:
-        loader.load_file(path, display_name(path, base))
+    with _collector_paused():
+        for path in files:
+            loader.load_file(path, display_name(path, base))
     reasons.extend(loader.reasons)
     if not files and not reasons:
         looked = ", ".join(display_name(base / p, base) or "." for p in paths) or "(no path given)"
@@ -77,6 +80,24 @@ def load_desired(paths: Iterable[Path | str], *, root: Path | None = None,
                         campaigns=tuple(loader.campaigns), folders=tuple(loader.folders),
                         tokens=tuple(loader.tokens), files=tuple(loader.files),
                         warnings=tuple(loader.warnings))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the files are read.
+
+    Loading creates hundreds of thousands of objects that all live on (nothing it builds is
+    garbage), and each of CPython's generation-2 passes walks all of them again: at 50,000
+    campaigns the passes took about 40 % of ``validate``. Reference counting still frees
+    what dies; the collector is restored (and runs again as usual) afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def display_name(path: Path, root: Path) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError as SchemaViolation
 
+from marketo_sync.desired import schema_fast
 from marketo_sync.desired import yaml_loader as _yaml
 from marketo_sync.desired.yaml_loader import Problem
 
@@ -54,6 +55,12 @@ def _validator(name: str) -> Any:
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
     return cls(inline_refs(schema), format_checker=cls.FORMAT_CHECKER)
+
+
+@cache
+def _valid(name: str) -> schema_fast.Check | None:
+    """The exact quick check of :mod:`~marketo_sync.desired.schema_fast` (``None``: not supported)."""
+    return schema_fast.compile_schema(inline_refs(load_schema(name)))
 
 
 _ANNOTATIONS = frozenset({"description", "title", "$comment", "markdownDescription", "examples", "default"})
@@ -90,6 +97,13 @@ def check(document: Any, name: str, *, ignore_keys: Iterable[str] = ()) -> list[
     ``ignore_keys``: unknown keys the caller already reported more precisely (for example
     credentials in a project file), so that they are not reported twice.
     """
+    quick = _valid(name)
+    if quick is not None:
+        try:
+            if quick(document):
+                return []  # jsonschema would find nothing: it only words the errors
+        except schema_fast.Undecided:
+            pass
     ignored = frozenset(ignore_keys)
     problems: list[Problem] = []
     for error in _validator(name).iter_errors(document):

@@ -285,11 +285,135 @@ def load(text: str, file: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     if parser == "c" and CContextLoader is None:  # pragma: no cover
         raise ValueError("libyaml is not available")
     if use_c:
+        built = _build_plain(text, file)
+        if built is not _NOT_PLAIN:
+            return built, []
         data, problems, syntax_error = _parse(CContextLoader, text, file)
         if not syntax_error:
             return data, problems
     data, problems, _ = _parse(ContextLoader, text, file)
     return data, problems
+
+
+#: What the YAML 1.2 resolver's tags construct to, for :func:`_build_plain` (the same
+#: conversions as :class:`_ContextConstructor`: SafeConstructor's, and our ``int``).
+_NOT_PLAIN: Any = object()
+_BOOL, _INT, _FLOAT, _NULL = ("tag:yaml.org,2002:" + t for t in ("bool", "int", "float", "null"))
+_RESOLVERS: dict[Any, list[tuple[str, Any]]] = _Yaml12Resolver.yaml_implicit_resolvers
+
+
+def _plain_value(text: str) -> Any:
+    """A plain (unquoted, untagged) scalar's value, resolved and constructed as the loader does."""
+    tag = next((t for t, regexp in _RESOLVERS.get(text[0] if text else "", ()) if regexp.match(text)), None)
+    if tag is None:
+        return text
+    if tag == _BOOL:
+        return SafeConstructor.bool_values[text.lower()]
+    if tag == _INT:
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text, 10)
+    if tag == _NULL:
+        return None
+    value = text.replace("_", "").lower()  # _FLOAT: SafeConstructor.construct_yaml_float
+    sign = -1 if value[0] == "-" else +1
+    if value[0] in "+-":
+        value = value[1:]
+    if value == ".inf":
+        return sign * SafeConstructor.inf_value
+    if value == ".nan":
+        return SafeConstructor.nan_value
+    return sign * float(value)
+
+
+def _build_plain(text: str, file: str) -> Any:
+    """The document of a file using none of what the composer checks, built straight from
+    libyaml's events; ``_NOT_PLAIN`` when the file needs the full loader.
+
+    The common file (one document; no anchor, alias or tag; plain keys written once; nesting
+    well under :data:`MAX_DEPTH`) gives the same data, marks and scalars as
+    :class:`_CContextLoader`, without building a node tree first (composing and constructing
+    in Python were most of ``validate``'s time). Anything else, a syntax error included, is
+    left to the full loader, which words the problem: returning ``None`` never changes a
+    result, only its cost. An empty file (no document) is left to the full loader too.
+    """
+    try:
+        parser = _CParser(text)
+    except yaml.YAMLError:
+        return _NOT_PLAIN
+    try:
+        return _build_events(parser.get_event, file)
+    except yaml.YAMLError:
+        return _NOT_PLAIN
+    finally:
+        parser.dispose()
+
+
+def _build_events(get: Any, file: str) -> Any:
+    """:func:`_build_plain`'s loop over the events."""
+    scalar_event, mapping_start, mapping_end = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
+    sequence_start, sequence_end = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+    if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
+        return _NOT_PLAIN
+    # Each open collection: [container, is_mapping, key (or _NOT_PLAIN while a key is awaited), key mark].
+    stack: list[list[Any]] = []
+    root: Any = _NOT_PLAIN
+    limit = MAX_DEPTH - 1  # leave the exact edge to the composer
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is mapping_end or kind is sequence_end:
+            done = stack.pop()[0]
+            if not stack:
+                root = done
+                break
+            continue
+        if event.anchor is not None or event.tag is not None or len(stack) >= limit:
+            return _NOT_PLAIN
+        start = event.start_mark
+        mark = Mark(start.line + 1, start.column + 1)
+        scalar: Scalar | None = None
+        if kind is scalar_event:
+            raw = event.value
+            value = _plain_value(raw) if event.implicit[0] else raw
+            scalar = Scalar(raw, event.style not in (None, ""))
+        elif kind is mapping_start:
+            value = ContextDict(file=file, mark=mark)
+        elif kind is sequence_start:
+            value = ContextList(file=file, mark=mark)
+        else:
+            return _NOT_PLAIN
+        if not stack:
+            if scalar is not None:
+                root = value
+                break
+            stack.append([value, kind is mapping_start, _NOT_PLAIN, None])
+            continue
+        top = stack[-1]
+        container = top[0]
+        if top[1]:
+            key = top[2]
+            if key is _NOT_PLAIN:  # this event is a key
+                if scalar is None or value in container:
+                    return _NOT_PLAIN  # a collection as a key, or a key written twice
+                top[2], top[3] = value, mark
+                continue
+            container[key] = value
+            container.key_marks[key] = top[3]
+            container.value_marks[key] = mark
+            if scalar is not None:
+                container.scalars[key] = scalar
+            top[2] = _NOT_PLAIN
+        else:
+            if scalar is not None:
+                container.scalars[len(container)] = scalar
+            container.append(value)
+            container.item_marks.append(mark)
+        if scalar is None:
+            stack.append([value, kind is mapping_start, _NOT_PLAIN, None])
+    if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+        return _NOT_PLAIN
+    return root
 
 
 def _parse(loader_class: Any, text: str, file: str) -> tuple[Any, list[Problem], bool]:
