@@ -39,7 +39,8 @@ Exceptions that never leave their module (internal signals, not errors the user 
 ``NotSent`` / ``MaybeSent`` (client/transport.py: was a request sent?) and ``NotAnEnvelope``
 (client/envelope.py), turned into the classes above by the client; ``FileRefused`` and
 ``_Refused`` (desired/yaml_loader.py: a file or construct the loader will not read), reported as
-located :class:`ValidationError` reasons; ``Skip`` (conformance/steps.py: a step that cannot run
+located :class:`ValidationError` reasons; ``Unsupported`` and ``Undecided``
+(desired/schema_fast.py: the quick schema check cannot answer, so jsonschema does); ``Skip`` (conformance/steps.py: a step that cannot run
 here), recorded as a skipped step; ``Unbound`` (apply/programs.py: a change in a folder or
 program that an earlier change of the plan did not create), recorded as a failed change.
 ``Terminated`` and ``ApplyInterrupted`` are subclasses of ``KeyboardInterrupt`` (SIGTERM; an
