@@ -115,8 +115,31 @@ _RESERVED_RULE_KEYS = {"name", "operator", "conditions"}
 _RESERVED_STEP_KEYS = {"action", "choices"}
 
 
+_NORMS: dict[str, str] = {}  # a cache of _norm for text keys (a big seed repeats the same few)
+_BY_KEY: dict[tuple[Any, ...], dict[str, Any]] = {}  # attributes -> {_norm(name): attribute}
+_CACHE_CAP = 10_000
+
+
 def _norm(key: str) -> str:
+    if type(key) is str:
+        norm = _NORMS.get(key)
+        if norm is None:
+            norm = "".join(ch for ch in key.lower() if ch.isalnum())
+            if len(_NORMS) < _CACHE_CAP:
+                _NORMS[key] = norm
+        return norm
     return "".join(ch for ch in str(key).lower() if ch.isalnum())
+
+
+def _by_key(attributes: tuple[Any, ...]) -> dict[str, Any]:
+    """``{_norm(name): attribute}`` of a rule type's or a flow action's attributes (each a tuple
+    whose second item is the name), built once per attribute list. The caller must not change it."""
+    by_key = _BY_KEY.get(attributes)
+    if by_key is None:
+        by_key = {_norm(attribute[1]): attribute for attribute in attributes}
+        if len(_BY_KEY) < _CACHE_CAP:
+            _BY_KEY[attributes] = by_key
+    return by_key
 
 
 def _values(raw: Any, where: str) -> list[str]:
@@ -158,7 +181,7 @@ def expand_rule(spec: Any, *, trigger: bool, next_id: NextId, where: str) -> Rec
             known = ", ".join(sorted(r.name for r in TRIGGERS.values()))
             raise RuleSpecError(f"{where}.name: unknown trigger {name!r}; known triggers: {known}")
         rule_type = _lead_field_filter(name)
-    by_key = {_norm(attr_name): (attr_id, attr_name) for attr_id, attr_name in rule_type.attributes}
+    by_key = _by_key(rule_type.attributes)
     default_operator = str(spec.get("operator", rule_type.operator))
     pairs: list[tuple[int, str, str, list[str]]] = []
     for key, raw in spec.items():
@@ -195,7 +218,7 @@ def expand_rule(spec: Any, *, trigger: bool, next_id: NextId, where: str) -> Rec
 
 
 def _step_attributes(action: FlowAction, spec: Mapping[str, Any], next_id: NextId, where: str) -> list[Record]:
-    by_key = {_norm(name): (attr_id, name, dtype) for attr_id, name, dtype in action.attributes}
+    by_key = _by_key(action.attributes)
     attributes = []
     for key, raw in spec.items():
         if key in _RESERVED_STEP_KEYS:

@@ -99,10 +99,111 @@ def _parse(text: str, path: Path, *, lines: bool) -> Any:
             return json.loads(text)
         except ValueError:
             pass  # not JSON after all (a YAML flow mapping, say): YAML decides
+    if not lines:
+        built = _build_from_events(text)
+        if built is not _NOT_COMMON:
+            return built
     try:  # (C)SafeLoader subclasses: no arbitrary objects
         return yaml.load(text, Loader=_LineLoader if lines else _SafeLoader)
     except yaml.YAMLError as exc:
         raise SeedError(f"{path}: not valid YAML: {exc}") from None
+
+
+#: What :func:`_build_from_events` returns for a seed it leaves to ``yaml.load``.
+_NOT_COMMON: Any = object()
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)
+_MAX_DEPTH = 200  # deeper seeds go to yaml.load, whose recursion decides what happens
+_STR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+_LEFT_TO_YAML_LOAD = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+
+
+def _build_from_events(text: str) -> Any:
+    """The document ``yaml.load(text, Loader=CSafeLoader)`` gives, built straight from libyaml's
+    events (composing a node tree and constructing it in Python was most of a big seed's start);
+    ``_NOT_COMMON`` when the seed uses anything else than plain mappings, sequences and scalars.
+
+    Anchors, aliases, tags, merge keys, a collection as a key, several documents, deep nesting
+    and syntax errors are all left to ``yaml.load``, which decides (and words an error) as
+    before: this only ever changes the cost. Plain scalars are resolved by SafeLoader's own
+    resolvers and constructed by SafeConstructor's own constructors (cached per text).
+    """
+    if _CParser is None:
+        return _NOT_COMMON
+    try:
+        parser = _CParser(text)
+    except yaml.YAMLError:
+        return _NOT_COMMON
+    try:
+        return _events_to_data(parser.get_event)
+    except (yaml.YAMLError, TypeError, ValueError):
+        return _NOT_COMMON
+    finally:
+        parser.dispose()
+
+
+def _events_to_data(get: Callable[[], Any]) -> Any:
+    scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
+        return _NOT_COMMON
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
+    constructor = yaml.constructor.SafeConstructor()
+    plain: dict[str, Any] = {}  # plain scalar text -> its value (all immutable)
+    # Each open collection: [container, is_mapping, pending key (or _NOT_COMMON)].
+    stack: list[list[Any]] = []
+    root: Any = _NOT_COMMON
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is mapping_end or kind is sequence_end:
+            done = stack.pop()[0]
+            if not stack:
+                root = done
+                break
+            continue
+        if event.anchor is not None or event.tag is not None or len(stack) >= _MAX_DEPTH:
+            return _NOT_COMMON
+        is_scalar = kind is scalar_event
+        if is_scalar:
+            raw = event.value
+            if not event.implicit[0]:  # quoted: a string
+                value = raw
+            elif raw in plain:
+                value = plain[raw]
+            else:
+                tag = next((t for t, regexp in resolvers.get(raw[:1], ()) if regexp.match(raw)), _STR_TAG)
+                if tag in _LEFT_TO_YAML_LOAD:
+                    return _NOT_COMMON
+                value = raw if tag == _STR_TAG else constructor.construct_object(yaml.ScalarNode(tag, raw))
+                plain[raw] = value
+        elif kind is mapping_start:
+            value = {}
+        elif kind is sequence_start:
+            value = []
+        else:  # an alias, or anything unexpected
+            return _NOT_COMMON
+        if not stack:
+            if is_scalar:
+                root = value
+                break
+            stack.append([value, kind is mapping_start, _NOT_COMMON])
+            continue
+        top = stack[-1]
+        if top[1]:
+            if top[2] is _NOT_COMMON:  # this event is a key
+                if not is_scalar:
+                    return _NOT_COMMON  # a collection as a key: yaml.load refuses it
+                top[2] = value
+                continue
+            top[0][top[2]] = value
+            top[2] = _NOT_COMMON
+        else:
+            top[0].append(value)
+        if not is_scalar:
+            stack.append([value, kind is mapping_start, _NOT_COMMON])
+    if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+        return _NOT_COMMON
+    return root
 
 
 def backend_from_seed(seed: str | Path | Mapping[str, Any], **backend_options: Any) -> Any:
@@ -138,6 +239,8 @@ class _Checker:
     def mapping(self, node: Any, where: str, allowed: set[str]) -> Mapping[str, Any]:
         if not isinstance(node, Mapping):
             raise self.fail(node, where, f"expected a mapping, got {type(node).__name__}")
+        if allowed.issuperset(node):  # the usual case (only text keys can be allowed ones)
+            return node
         unknown = sorted(set(map(str, node)) - allowed)
         if unknown:
             raise self.fail(node, f"{where}.{unknown[0]}", f"unknown key; allowed keys: {', '.join(sorted(allowed))}")
@@ -160,6 +263,8 @@ class _Checker:
     def text(self, parent: Mapping[str, Any], key: str, where: str, *, required: bool = False,
              max_len: int | None = None) -> str | None:
         value = parent.get(key)
+        if type(value) is str and (max_len is None or len(value) <= max_len) and (not required or value.strip()):
+            return value  # the usual case, decided as below
         if value is None:
             if required:
                 raise self.fail(parent, f"{where}.{key}", "is required")
